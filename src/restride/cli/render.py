@@ -1,0 +1,250 @@
+"""Decisions and protocols in words, for a person at a terminal or on paper."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.markup import escape
+
+from restride.domain.evidence import DISCLAIMER, SEED_STEPS
+from restride.domain.protocol import (
+    CheckinStreak,
+    Condition,
+    ExerciseDose,
+    Intervals,
+    Phase,
+    Prescription,
+    Protocol,
+)
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from restride.domain.decision import Decision, ExerciseItem, TodayItem
+
+ACTION_WORDS = {
+    "continue": "carry on",
+    "progress": "step up",
+    "hold": "hold",
+    "regress": "step back",
+    "stop": "STOP",
+}
+REFERRAL_WORDS = {
+    "none": "no referral",
+    "routine": "routine: find a qualified therapist",
+    "soon": "SOON: see a sports-medicine doctor within days",
+    "urgent": "URGENT: get medical help today",
+}
+DAY_NAMES = {1: "day 1", 2: "day 2", 3: "day 3", 4: "day 4", 5: "day 5", 6: "day 6", 7: "day 7"}
+
+
+def print_decision(out: Console, decision: Decision, protocol: Protocol) -> None:
+    p = out.print
+    level = f", level {decision.level}" if decision.level else ""
+    p(
+        f"[bold]{decision.date.isoformat()} · {escape(decision.phase_title)}[/] "
+        f"(phase {decision.phase}, week {decision.week}{level}, day {decision.day_in_phase})"
+    )
+    colour = {"stop": "red", "regress": "yellow", "hold": "yellow", "progress": "green"}.get(
+        decision.action, "default"
+    )
+    p(
+        f"Action: [bold {colour}]{ACTION_WORDS[decision.action]}[/]   "
+        f"Referral: [bold]{REFERRAL_WORDS[decision.referral]}[/]"
+    )
+    p()
+    p(escape(decision.summary))
+    p()
+    p("[bold]Why[/]")
+    for index, reason in enumerate(decision.reasons, 1):
+        cites = ", ".join(reason.evidence)
+        p(f" {index}. {escape(reason.text)} [dim]({reason.rule}; step {reason.step}; {cites})[/]")
+    for warning in decision.warnings:
+        p(f" ! {escape(warning.text)} [dim]({warning.rule}; {', '.join(warning.evidence)})[/]")
+    p()
+    p("[bold]Today[/]")
+    for item in decision.today:
+        _print_item(out, item)
+    if decision.cross_training:
+        p()
+        p("[bold]Cross-training[/]")
+        for option in decision.cross_training:
+            verdict = "yes" if option.allowed else "no"
+            p(f" - {option.activity}: {verdict}. {escape(option.note)}")
+    if decision.next is not None:
+        p()
+        when = (
+            decision.next.earliest_date.isoformat()
+            if decision.next.earliest_date
+            else "not yet known"
+        )
+        p(f"[bold]Next: {escape(decision.next.title)}[/], at the earliest {when}")
+        for unmet in decision.next.unmet:
+            p(f" - {escape(unmet.text)} [dim]now: {escape(unmet.status)}[/]")
+    p()
+    p(f"[dim]{escape(decision.disclaimer)}[/]")
+    del protocol
+
+
+def _print_item(out: Console, item: TodayItem) -> None:
+    minutes = f" — {item.minutes:g} min" if item.minutes else ""
+    out.print(f" [ ] [bold]{escape(item.title)}[/]{minutes}")
+    if item.instructions:
+        out.print(f"     {escape(item.instructions)}")
+    if item.intervals is not None:
+        plan = item.intervals
+        out.print(
+            f"     {_intervals_text(plan.warmup_walk_min, plan.blocks, plan.cooldown_walk_min)}"
+        )
+    if item.minimalist_min:
+        out.print(f"     Minimalist shoes: the last {item.minimalist_min:g} min only.")
+    for exercise in item.exercises:
+        out.print(f"     - {escape(_exercise_text(exercise))}")
+    for spared in item.spared:
+        out.print(f"     [dim]spared: {escape(spared)}[/]")
+
+
+def _exercise_text(exercise: ExerciseItem) -> str:
+    dose = _dose(exercise.sets, exercise.reps, exercise.hold_s, exercise.minutes)
+    sides = ""
+    if exercise.sides == ["left"] or exercise.sides == ["right"]:
+        sides = f" ({exercise.sides[0]} side only)"
+    elif exercise.sides:
+        sides = " (each side)"
+    note = f" {exercise.note}" if exercise.note else ""
+    return f"{exercise.name}: {dose}{sides}. {exercise.summary}{note}"
+
+
+def _dose(sets: int | None, reps: int | None, hold_s: int | None, minutes: float | None) -> str:
+    parts = []
+    if sets:
+        parts.append(f"{sets} sets")
+    if reps:
+        parts.append(f"{reps} reps")
+    if hold_s:
+        parts.append(f"hold {hold_s} s")
+    if minutes:
+        parts.append(f"{minutes:g} min")
+    return " × ".join(parts) if parts else "once"
+
+
+def _intervals_text(warmup: float, blocks: object, cooldown: float) -> str:
+    steps = []
+    for block in blocks:  # type: ignore[attr-defined]
+        run = _clock(block.run_s)
+        walk = f", walk {_clock(block.walk_s)}" if block.walk_s else ""
+        steps.append(f"{block.repeats} × (run {run}{walk})")
+    return (
+        f"Walk {warmup:g} min to warm up; "
+        + "; then ".join(steps)
+        + f"; walk {cooldown:g} min to cool down."
+    )
+
+
+def _clock(seconds: int) -> str:
+    minutes, secs = divmod(seconds, 60)
+    return f"{minutes}:{secs:02d}" if secs else f"{minutes} min"
+
+
+def print_protocol(out: Console, protocol: Protocol) -> None:
+    """The whole program, phase by phase and week by week."""
+    p = out.print
+    p(f"[bold]{escape(protocol.title)}[/] (protocol {protocol.id}, version {protocol.version})")
+    p(escape(protocol.summary))
+    p()
+    p("[bold]Red flags: stop and see a doctor[/]")
+    for flag in protocol.red_flags:
+        rule = protocol.rule(flag.rule)
+        when = (
+            " or ".join(_condition_text(c) for c in flag.when_any)
+            or "a bone injury at a high-risk site"
+        )
+        repeat = f" on {flag.for_checkins} check-ins in a row" if flag.for_checkins > 1 else ""
+        p(
+            f" - {flag.referral.upper()}: {escape(when)}{repeat}. {escape(rule.text)} "
+            f"[dim]({rule.id}; {', '.join(rule.evidence)})[/]"
+        )
+    for number, phase in enumerate(protocol.phases, 1):
+        p()
+        _print_phase(out, protocol, number, phase)
+    p()
+    p("[bold]The ten steps[/]")
+    for step, text in SEED_STEPS.items():
+        rules = [r.id for r in protocol.rules if r.step == step]
+        p(f" {step}. {text} [dim]({', '.join(rules) or 'no rule'})[/]")
+    p()
+    p(f"[dim]{escape(DISCLAIMER)}[/]")
+
+
+def _print_phase(out: Console, protocol: Protocol, number: int, phase: Phase) -> None:
+    p = out.print
+    rule = protocol.rule(phase.rule)
+    p(
+        f"[bold]Phase {number}: {escape(phase.title)}[/] "
+        f"[dim]({phase.id}; step {rule.step}; {', '.join(rule.evidence)})[/]"
+    )
+    p(f" {escape(phase.purpose)}")
+    if phase.daily:
+        p(" Every day:")
+        for item in phase.daily:
+            _print_prescription(out, protocol, item, indent="   ")
+    for week in phase.weeks:
+        level = f", level {week.level}" if week.level else ""
+        p(f" [bold]Week {week.week}{level}[/]: {escape(week.focus)}")
+        for item in week.items:
+            _print_prescription(out, protocol, item, indent="   ")
+        if week.min_sessions:
+            p(
+                f"   [dim]Moves on after 7 days with {week.min_sessions} sessions "
+                "done without soreness.[/]"
+            )
+    if phase.cross_training:
+        options = "; ".join(
+            f"{c.activity}: {'yes' if c.allowed else 'no'}" for c in phase.cross_training
+        )
+        p(f" Cross-training: {options}.")
+    if phase.exit:
+        p(" Leaves this phase when all of these hold:")
+        for criterion in phase.exit:
+            extra = ""
+            if isinstance(criterion, CheckinStreak):
+                extra = (
+                    " [dim](" + ", ".join(_condition_text(c) for c in criterion.require) + ")[/]"
+                )
+            p(f"   - {escape(criterion.text)}{extra} [dim]({criterion.rule})[/]")
+    else:
+        p(" Ongoing: this phase has no end; restride keeps watching.")
+
+
+def _print_prescription(
+    out: Console, protocol: Protocol, item: Prescription, *, indent: str
+) -> None:
+    days = "every day" if len(item.days) == 7 else "days " + ", ".join(str(d) for d in item.days)
+    minutes = f", {item.minutes:g} min" if item.minutes else ""
+    out.print(f"{indent}- {escape(item.title)} ({days}{minutes})")
+    if item.intervals is not None:
+        out.print(f"{indent}  {_intervals_line(item.intervals)}")
+    for dose in item.exercises:
+        out.print(f"{indent}  · {escape(_dose_line(protocol, dose))}")
+
+
+def _intervals_line(intervals: Intervals) -> str:
+    return (
+        _intervals_text(intervals.warmup_walk_min, intervals.blocks, intervals.cooldown_walk_min)
+        + f" Running: {intervals.run_min:g} min."
+    )
+
+
+def _dose_line(protocol: Protocol, dose: ExerciseDose) -> str:
+    exercise = protocol.library.exercises[dose.id]
+    note = f" {dose.note}" if dose.note else ""
+    return f"{exercise.name}: {_dose(dose.sets, dose.reps, dose.hold_s, dose.minutes)}.{note}"
+
+
+def _condition_text(condition: Condition) -> str:
+    name = condition.field.replace("_", " ")
+    if condition.is_ is not None:
+        return name if condition.is_ else f"no {name}"
+    if condition.at_most is not None:
+        return f"{name} ≤ {condition.at_most}"
+    return f"{name} ≥ {condition.at_least}"

@@ -1,0 +1,169 @@
+"""The case: everything the engine knows about one runner's injury episode.
+
+Field names and values follow the decision contract in DESIGN.md and are public: other tools
+write cases, so fields may be added but never renamed. Unknown fields are refused, because a
+misspelt pain field that was silently ignored would read as "no pain".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from restride.domain.anatomy import SITE_IDS, SITES
+
+Pain = Annotated[
+    int | None,
+    Field(ge=0, le=10, description="0-10 numeric rating scale (PAIN-1); null when not asked."),
+]
+Side = Literal["left", "right", "both", "none"]
+InjuryKind = Literal["bone", "tendon", "muscle", "fascia", "joint", "other", "unknown"]
+Modality = Literal["xray", "mri", "ct", "bone_scan", "ultrasound"]
+ImagingResult = Literal["negative", "positive", "healing", "healed"]
+SessionKind = Literal[
+    "self_massage",
+    "mobility",
+    "corrective",
+    "walk",
+    "walk_run",
+    "run",
+    "functional",
+    "cross_training",
+    "test",
+    "other",
+]
+WarmupSoreness = Literal["none", "settled", "persisted"]
+ClinicianEventKind = Literal["clear", "hold", "release_hold", "note"]
+
+PAIN_FIELDS: tuple[str, ...] = (
+    "pain_rest",
+    "pain_walking",
+    "pain_activity",
+    "pain_after",
+    "pain_next_morning",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Imaging(_Strict):
+    date: dt.date
+    modality: Modality
+    result: ImagingResult
+
+
+class Injury(_Strict):
+    site: str = Field(
+        description="Where it hurts; one of the sites restride knows.",
+        json_schema_extra={"enum": list(SITE_IDS)},
+    )
+    side: Side
+    kind: InjuryKind = "unknown"
+    onset: dt.date
+    prior_bone_stress_injury: bool = False
+    imaging: list[Imaging] = Field(default_factory=list)
+
+    @field_validator("site")
+    @classmethod
+    def _known_site(cls, value: str) -> str:
+        if value not in SITES:
+            known = ", ".join(SITE_IDS)
+            raise ValueError(f"unknown injury site {value!r}; known sites: {known}")
+        return value
+
+
+class CheckIn(_Strict):
+    """One day's symptoms. Booleans default to "not present"; pain defaults to "not asked"."""
+
+    date: dt.date
+    pain_rest: Pain = None
+    pain_walking: Pain = None
+    pain_activity: Pain = None
+    pain_after: Pain = None
+    pain_next_morning: Pain = None
+    limp: bool = False
+    swelling: bool = False
+    redness: bool = False
+    night_pain: bool = False
+    bone_tenderness: bool = False
+    can_bear_weight: bool = True
+    fever: bool = False
+    numbness: bool = False
+    # Added to the contract for RF-4's emergency signs.
+    redness_spreading: bool = False
+    foot_pale_or_cold: bool = False
+    notes: str = ""
+
+
+class Session(_Strict):
+    """A logged session, or a criterion test (kind `test`, with `test` naming which one)."""
+
+    date: dt.date
+    phase: str
+    kind: SessionKind
+    planned_min: float | None = Field(default=None, ge=0)
+    done_min: float | None = Field(default=None, ge=0)
+    pain_during: Pain = None
+    pain_after: Pain = None
+    rpe: int | None = Field(default=None, ge=0, le=10, description="Session RPE, 0-10.")
+    # PAIN-5 tells warm-up soreness that goes away from soreness that stays.
+    warmup_soreness: WarmupSoreness = "none"
+    test: str | None = Field(default=None, description="Which criterion test, when kind is test.")
+    run_min: float | None = Field(default=None, ge=0, description="Minutes actually running.")
+    minimalist_min: float | None = Field(default=None, ge=0)
+    notes: str = ""
+
+    @model_validator(mode="after")
+    def _test_named(self) -> Session:
+        if self.kind == "test" and not self.test:
+            raise ValueError("a session of kind 'test' must say which test in 'test'")
+        return self
+
+
+class ClinicianEvent(_Strict):
+    date: dt.date
+    kind: ClinicianEventKind
+    reason: str = Field(min_length=1)
+    clinician: str | None = None
+
+
+class Case(_Strict):
+    today: dt.date
+    program_start: dt.date
+    protocol: str = "ten-steps"
+    injury: Injury
+    checkins: list[CheckIn] = Field(default_factory=list)
+    sessions: list[Session] = Field(default_factory=list)
+    clinician_events: list[ClinicianEvent] = Field(default_factory=list)
+    body_mass_kg: float | None = Field(default=None, gt=0, le=400)
+
+    @model_validator(mode="after")
+    def _dates_make_sense(self) -> Case:
+        if self.program_start > self.today:
+            raise ValueError("program_start is after today")
+        seen: set[dt.date] = set()
+        for index, checkin in enumerate(self.checkins):
+            if checkin.date > self.today:
+                raise ValueError(
+                    f"checkins[{index}].date {checkin.date} is after today ({self.today})"
+                )
+            if checkin.date in seen:
+                raise ValueError(
+                    f"checkins[{index}].date {checkin.date}: a second check-in for that day"
+                )
+            seen.add(checkin.date)
+        for index, session in enumerate(self.sessions):
+            if session.date > self.today:
+                raise ValueError(
+                    f"sessions[{index}].date {session.date} is after today ({self.today})"
+                )
+        for index, event in enumerate(self.clinician_events):
+            if event.date > self.today:
+                raise ValueError(
+                    f"clinician_events[{index}].date {event.date} is after today ({self.today})"
+                )
+        return self

@@ -1,0 +1,239 @@
+"""Turn the replayed state on `case.today` into the published decision, with its reasons."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from restride.domain.case import Case
+from restride.domain.decision import (
+    CrossTrainingAnswer,
+    Decision,
+    NextPhase,
+    Reason,
+    TodayItem,
+    Unmet,
+)
+from restride.domain.engine import DayState, Note, Replay
+from restride.domain.evidence import DISCLAIMER
+from restride.domain.prescription import render, scheduled, without_loading
+from restride.domain.protocol import Phase, Prescription, Protocol
+
+if TYPE_CHECKING:
+    from restride.domain.library import Library
+
+TIME_KINDS = ("min_days_in_phase", "min_days_from_start", "program_complete")
+
+
+def decide(protocol: Protocol, case: Case, today: dt.date | None = None) -> Decision:
+    """What the runner does on `today` (by default `case.today`), and why.
+
+    History dated after `today` is ignored, so a case can be replayed as of any earlier day.
+    """
+    if today is not None and today != case.today:
+        case = as_of(case, today)
+    library = protocol.library
+    replay = Replay(protocol, case)
+    day = replay.run()
+    phase = protocol.phases[day.phase_index]
+    notes = list(day.notes)
+    next_phase = _next_phase(protocol, replay, day)
+    if next_phase is not None and _only_time_stands(next_phase, day):
+        notes.append(Note(protocol.engine_rules["no_hurry"], _earliest_text(next_phase)))
+    reasons, warnings = _reasons(protocol, phase, notes)
+    items = _today_items(protocol, library, case, replay, day, phase)
+    return Decision(
+        date=day.date,
+        protocol=protocol.id,
+        phase=phase.id,
+        phase_title=phase.title,
+        week=_week_number(day, phase),
+        day_in_phase=(day.date - day.phase_start).days + 1,
+        level=phase.weeks[day.week_index].level if phase.weeks else None,
+        action=day.action,  # type: ignore[arg-type]
+        referral=day.referral,  # type: ignore[arg-type]
+        summary=_summary(protocol, day, phase, next_phase),
+        reasons=reasons,
+        today=items,
+        next=next_phase,
+        cross_training=_cross_training(phase, day),
+        warnings=warnings,
+        phase_history=list(replay.state.spans),
+        disclaimer=DISCLAIMER,
+    )
+
+
+def as_of(case: Case, today: dt.date) -> Case:
+    """The case as it stood on `today`: nothing recorded later."""
+    return Case.model_construct(
+        **{
+            **dict(case),
+            "today": today,
+            "checkins": [c for c in case.checkins if c.date <= today],
+            "sessions": [s for s in case.sessions if s.date <= today],
+            "clinician_events": [e for e in case.clinician_events if e.date <= today],
+        }
+    )
+
+
+def _week_number(day: DayState, phase: Phase) -> int:
+    if phase.weeks:
+        return day.week_index + 1
+    return (day.date - day.phase_start).days // 7 + 1
+
+
+def _reasons(
+    protocol: Protocol, phase: Phase, notes: list[Note]
+) -> tuple[list[Reason], list[Reason]]:
+    reasons: list[Reason] = []
+    warnings: list[Reason] = []
+    seen: set[tuple[str, str]] = set()
+    # Red flags first: they win, so the runner reads them first.
+    flag_rules = {f.rule for f in protocol.red_flags}
+    ordered = [n for n in notes if n.rule_id in flag_rules] + [
+        n for n in notes if n.rule_id not in flag_rules
+    ]
+    ordered.append(Note(phase.rule))
+    ordered += [Note(rule_id) for rule_id in phase.cite]
+    for note in ordered:
+        key = (note.rule_id, note.detail)
+        if key in seen:
+            continue
+        seen.add(key)
+        rule = protocol.rule(note.rule_id)
+        text = f"{_sentence(note.detail)} {rule.text}" if note.detail else rule.text
+        reason = Reason(rule=rule.id, step=rule.step, text=text, evidence=list(rule.evidence))
+        (warnings if note.warning else reasons).append(reason)
+    return reasons, warnings
+
+
+def _sentence(detail: str) -> str:
+    detail = detail.strip()
+    detail = detail[0].upper() + detail[1:]
+    return detail if detail.endswith((".", "!", "?")) else detail + "."
+
+
+def _today_items(
+    protocol: Protocol, library: Library, case: Case, replay: Replay, day: DayState, phase: Phase
+) -> list[TodayItem]:
+    if day.referral == "urgent" and day.stopped:
+        return [_referral_item(protocol, day)]
+    day_of_week = (day.date - day.week_start).days % 7 + 1
+    items: list[Prescription] = scheduled(phase, day.week_index, day_of_week)
+    if day.stopped or day.resting:
+        items = without_loading(items)
+    elif day.action != "regress":
+        for test in replay.tests_due(day.date):
+            items.append(
+                Prescription(
+                    kind="test",
+                    rule=test.rule,
+                    title=library.exercises[test.test].name,
+                    instructions=test.text,
+                    minutes=test.minutes,
+                    test=test.test,
+                )
+            )
+    rendered = render(
+        items, library, case.injury, spare_injured_region=phase.spare_injured_region, bone=day.bone
+    )
+    if day.resting and not day.stopped:
+        rest_rule = protocol.engine_rule("rest_days")
+        rendered.insert(
+            0,
+            TodayItem(
+                kind="rest",
+                title="Rest day: no walking or running for exercise",
+                rule=rest_rule.id,
+                instructions=rest_rule.text,
+            ),
+        )
+    if day.stopped:
+        rendered.insert(0, _referral_item(protocol, day))
+    return rendered
+
+
+def _referral_item(protocol: Protocol, day: DayState) -> TodayItem:
+    flags = [f for f in day.standing_flags if not f.answered and f.flag.referral == day.referral]
+    rule = protocol.rule(flags[0].flag.rule) if flags else protocol.engine_rule("therapist")
+    when = {
+        "urgent": "today: go to an emergency department or urgent care",
+        "soon": "within the next few days: book a sports-medicine doctor",
+    }.get(day.referral, "book a qualified therapist")
+    return TodayItem(
+        kind="referral", title=f"See a doctor {when}", rule=rule.id, instructions=rule.text
+    )
+
+
+def _cross_training(phase: Phase, day: DayState) -> list[CrossTrainingAnswer]:
+    answers: list[CrossTrainingAnswer] = []
+    for option in phase.cross_training:
+        allowed = option.allowed and not (day.stopped or day.resting)
+        note = option.note
+        if option.allowed and not allowed:
+            note = "Not today: " + (
+                "stop until you have seen a doctor." if day.stopped else "it is a rest day."
+            )
+        answers.append(
+            CrossTrainingAnswer(
+                activity=option.activity, allowed=allowed, note=note, rule=option.rule
+            )
+        )
+    return answers
+
+
+def _next_phase(protocol: Protocol, replay: Replay, day: DayState) -> NextPhase | None:
+    if day.phase_index + 1 >= len(protocol.phases):
+        return None
+    target = protocol.phases[day.phase_index + 1]
+    unmet = [
+        Unmet(rule=c.rule, kind=c.kind, text=c.text, status=status, earliest=earliest)
+        for c, status, earliest in replay.unmet(day.date, bone=day.bone)
+    ]
+    if day.stopped or day.referral == "urgent":
+        earliest: dt.date | None = None
+    elif any(u.earliest is None for u in unmet):
+        earliest = None
+    else:
+        earliest = max(
+            (u.earliest for u in unmet if u.earliest), default=day.date + dt.timedelta(days=1)
+        )
+    return NextPhase(phase=target.id, title=target.title, earliest_date=earliest, unmet=unmet)
+
+
+def _only_time_stands(next_phase: NextPhase, day: DayState) -> bool:
+    return (
+        day.action in ("continue", "hold")
+        and not day.stopped
+        and bool(next_phase.unmet)
+        and all(u.kind in TIME_KINDS for u in next_phase.unmet)
+    )
+
+
+def _earliest_text(next_phase: NextPhase) -> str:
+    if next_phase.earliest_date is None:
+        return f"{next_phase.title} waits"
+    return f"{next_phase.title} can start on {next_phase.earliest_date.isoformat()} at the earliest"
+
+
+def _summary(protocol: Protocol, day: DayState, phase: Phase, next_phase: NextPhase | None) -> str:
+    week = _week_number(day, phase)
+    where = f"{phase.title}, week {week}"
+    if day.stopped and day.referral == "urgent":
+        return "Stop and get medical help today: you reported a sign that needs a doctor now."
+    if day.stopped:
+        return (
+            f"Stop exercising and see a sports-medicine doctor within the next few days. "
+            f"Until then: {phase.purpose}"
+        )
+    if day.action == "regress":
+        return f"Step back: {where}. Rest first, then repeat the easier level."
+    if day.action == "progress" and day.progressed == "phase":
+        return f"Today you start {phase.title}: {phase.purpose}"
+    if day.action == "progress":
+        return f"Today you start week {week} of {phase.title}."
+    if day.action == "hold":
+        return (
+            f"Hold: {where}. Do today's plan, but nothing moves on until the reasons below clear."
+        )
+    return f"Carry on: {where}. {phase.purpose}"

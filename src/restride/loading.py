@@ -1,0 +1,260 @@
+"""Reading protocols, the exercise library and cases from files, with errors that say where.
+
+Every error names the file, the field path (`phases[2].exit[0].days`) and the problem, so a
+clinic editing its own protocol, or a tool writing cases, can fix it without reading Python.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from restride.domain.case import Case
+from restride.domain.library import Library
+from restride.domain.protocol import Problem, Protocol, check_protocol
+
+DATA = resources.files("restride") / "data"
+
+
+class InputError(Exception):
+    """Bad input from a file or stdin: carries one message per problem, each with its place."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return "\n".join(
+            f"{self.source}: {p.path}: {p.message}" if p.path else f"{self.source}: {p.message}"
+            for p in self.problems
+        )
+
+
+class ProtocolError(InputError):
+    pass
+
+
+class CaseError(InputError):
+    pass
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """Render a pydantic error location as `phases[2].exit[0].days`."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+CRITERION_KINDS = frozenset(
+    {
+        "min_days_in_phase",
+        "min_days_from_start",
+        "checkin_streak",
+        "program_complete",
+        "test_passed",
+        "clinician_clearance",
+        "no_flare_within",
+    }
+)
+
+
+def problems_of(error: ValidationError) -> list[Problem]:
+    problems: list[Problem] = []
+    for item in error.errors(include_url=False):
+        loc = tuple(item["loc"])
+        # A discriminated union puts its tag in the path (exit[0].checkin_streak.days): drop it.
+        cleaned = tuple(
+            part
+            for i, part in enumerate(loc)
+            if not (i and isinstance(loc[i - 1], int) and part in CRITERION_KINDS)
+        )
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if item["type"] == "missing":
+            message = "required field is missing"
+        elif item["type"] == "extra_forbidden":
+            message = "unknown field (check the spelling)"
+        elif not isinstance(item.get("input"), dict | list) and "input" in item:
+            message += f" (got {item['input']!r})"
+        problems.append(Problem(path=field_path(cleaned), message=message))
+    return problems
+
+
+def _read_yaml(path: Path | Any, source: str, error: type[InputError]) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(source, [Problem(path="", message="no such file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(source, [Problem(path="", message=f"cannot read it: {exc}")]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise error(
+            source, [Problem(path="", message=f"{where}not valid YAML: {problem}")]
+        ) from None
+    if not isinstance(data, dict):
+        raise error(source, [Problem(path="", message="expected a mapping of fields at the top")])
+    return data
+
+
+def library_from_data(data: dict[str, Any], source: str) -> Library:
+    entries = data.get("exercises")
+    problems: list[Problem] = []
+    if not isinstance(entries, list):
+        raise ProtocolError(
+            source, [Problem(path="exercises", message="expected a list of exercises")]
+        )
+    by_id: dict[str, Any] = {}
+    for index, entry in enumerate(entries):
+        exercise_id = entry.get("id") if isinstance(entry, dict) else None
+        if isinstance(exercise_id, str) and exercise_id in by_id:
+            problems.append(
+                Problem(path=f"exercises[{index}].id", message=f"{exercise_id!r} is listed twice")
+            )
+        by_id[str(exercise_id) if exercise_id is not None else f"#{index}"] = entry
+    if problems:
+        raise ProtocolError(source, problems)
+    try:
+        return Library.model_validate({"version": data.get("version", 1), "exercises": by_id})
+    except ValidationError as exc:
+        # Report list positions, not dictionary keys, so the path matches the file.
+        keys = list(by_id)
+        fixed = []
+        for p in problems_of(exc):
+            parts = p.path.split(".", 2)
+            if len(parts) >= 2 and parts[0] == "exercises" and parts[1] in keys:
+                rest = "." + parts[2] if len(parts) > 2 else ""
+                fixed.append(
+                    Problem(path=f"exercises[{keys.index(parts[1])}]{rest}", message=p.message)
+                )
+            else:
+                fixed.append(p)
+        raise ProtocolError(source, fixed) from None
+
+
+@cache
+def builtin_library() -> Library:
+    source = "exercises.yaml"
+    return library_from_data(_read_yaml(DATA / "exercises.yaml", source, ProtocolError), source)
+
+
+def load_protocol(path: Path | str) -> Protocol:
+    """Read and check a protocol file; `ProtocolError` lists every problem with its place."""
+    file = Path(path)
+    return _protocol_from(file, str(file))
+
+
+@cache
+def builtin_protocol(name: str = "ten-steps") -> Protocol:
+    available = builtin_protocol_names()
+    if name not in available:
+        raise ProtocolError(
+            name,
+            [
+                Problem(
+                    path="",
+                    message=f"no built-in protocol {name!r}; built in: {', '.join(available)}",
+                )
+            ],
+        )
+    return _protocol_from(DATA / "protocols" / f"{name}.yaml", f"{name}.yaml")
+
+
+def builtin_protocol_names() -> list[str]:
+    folder = DATA / "protocols"
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
+
+
+def _protocol_from(file: Any, source: str) -> Protocol:
+    data = _read_yaml(file, source, ProtocolError)
+    # `x-` keys hold YAML anchors for reuse (as in OpenAPI); they are not part of the model.
+    data = {k: v for k, v in data.items() if not str(k).startswith("x-")}
+    library = builtin_library()
+    extra = data.pop("exercises", None)
+    if extra is not None:
+        merged = [e.model_dump() for e in library.exercises.values()]
+        if not isinstance(extra, list):
+            raise ProtocolError(
+                source, [Problem(path="exercises", message="expected a list of exercises")]
+            )
+        library = library_from_data(
+            {"version": library.version, "exercises": merged + extra}, source
+        )
+    data["library"] = library
+    try:
+        protocol = Protocol.model_validate(data)
+    except ValidationError as exc:
+        raise ProtocolError(source, problems_of(exc)) from None
+    problems = check_protocol(protocol)
+    if problems:
+        raise ProtocolError(source, problems)
+    return protocol
+
+
+def read_case(path: str) -> Case:
+    """Read a case from a JSON file, or from stdin when `path` is `-`."""
+    source = "<stdin>" if path == "-" else path
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CaseError(source, [Problem(path="", message="no such file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CaseError(source, [Problem(path="", message=f"cannot read it: {exc}")]) from None
+    return parse_case(text, source)
+
+
+def parse_case(text: str, source: str = "<case>") -> Case:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CaseError(
+            source,
+            [
+                Problem(
+                    path="",
+                    message=f"line {exc.lineno}, column {exc.colno}: not valid JSON: {exc.msg}",
+                )
+            ],
+        ) from None
+    if not isinstance(data, dict):
+        raise CaseError(
+            source, [Problem(path="", message="expected a JSON object with the case's fields")]
+        )
+    try:
+        return Case.model_validate(data)
+    except ValidationError as exc:
+        raise CaseError(source, problems_of(exc)) from None
+
+
+def demo_names() -> list[str]:
+    folder = DATA / "demo"
+    return sorted(
+        p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json")
+    )
+
+
+def demo_case(name: str) -> Case:
+    names = demo_names()
+    if name not in names:
+        raise CaseError(
+            name, [Problem(path="", message=f"no demo case {name!r}; demos: {', '.join(names)}")]
+        )
+    return parse_case((DATA / "demo" / f"{name}.json").read_text(encoding="utf-8"), f"demo {name}")

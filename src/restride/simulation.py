@@ -1,0 +1,128 @@
+"""A simulated runner who follows the plan day by day: for demo cases, scenarios and benchmarks.
+
+Each day the runner checks in (or not), asks for today's decision, and logs every loading item
+it prescribes. Scripts change how they feel, what they skip and what their clinician does, so a
+scenario reads as a story: "pain-free from day 8, a flare in run week 4, a week without
+check-ins". Everything here is pure: no clock, no files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from restride.domain.case import Case, CheckIn, ClinicianEvent, Injury, Session
+from restride.domain.decide import decide
+from restride.domain.decision import Decision, TodayItem
+from restride.domain.protocol import LOADING_KINDS, Protocol
+
+PAIN_FREE: dict[str, Any] = {
+    "pain_rest": 0,
+    "pain_walking": 0,
+    "pain_activity": 0,
+    "pain_after": 0,
+    "pain_next_morning": 0,
+}
+
+# Day index (0 = program start) and the last decision -> check-in fields, or None to skip.
+SymptomScript = Callable[[int, Decision | None], dict[str, Any] | None]
+# Day index and a prescribed item -> session fields to change, or None to not log it.
+SessionScript = Callable[[int, TodayItem], dict[str, Any] | None]
+
+
+def pain_free(_day: int, _last: Decision | None) -> dict[str, Any] | None:
+    return {}
+
+
+def as_prescribed(_day: int, _item: TodayItem) -> dict[str, Any] | None:
+    return {}
+
+
+@dataclass
+class Simulation:
+    case: Case
+    decisions: list[Decision] = field(default_factory=list)
+
+    def phase_on(self, day: int) -> str:
+        return self.decisions[day].phase
+
+    def first_day_of(self, phase: str) -> int | None:
+        return next((i for i, d in enumerate(self.decisions) if d.phase == phase), None)
+
+
+def simulate(
+    protocol: Protocol,
+    injury: Injury,
+    start: dt.date,
+    days: int,
+    *,
+    symptoms: SymptomScript = pain_free,
+    sessions: SessionScript = as_prescribed,
+    events: dict[int, list[tuple[str, str]]] | None = None,
+) -> Simulation:
+    """Live `days` days of the program from `start`; returns the case and each day's decision."""
+    checkins: list[CheckIn] = []
+    logged: list[Session] = []
+    clinician: list[ClinicianEvent] = []
+    decisions: list[Decision] = []
+    last: Decision | None = None
+    for index in range(days):
+        day = start + dt.timedelta(days=index)
+        fields = symptoms(index, last)
+        if fields is not None:
+            checkins.append(CheckIn(date=day, **{**PAIN_FREE, **fields}))
+        for kind, reason in (events or {}).get(index, []):
+            clinician.append(ClinicianEvent(date=day, kind=kind, reason=reason))  # type: ignore[arg-type]
+        case = Case(
+            today=day,
+            program_start=start,
+            protocol=protocol.id,
+            injury=injury,
+            checkins=list(checkins),
+            sessions=list(logged),
+            clinician_events=list(clinician),
+        )
+        last = decide(protocol, case)
+        decisions.append(last)
+        for item in last.today:
+            if item.kind not in LOADING_KINDS:
+                continue
+            changes = sessions(index, item)
+            if changes is None:
+                continue
+            logged.append(_session(day, last.phase, item, changes))
+    final = Case(
+        today=start + dt.timedelta(days=days - 1),
+        program_start=start,
+        protocol=protocol.id,
+        injury=injury,
+        checkins=checkins,
+        sessions=logged,
+        clinician_events=clinician,
+    )
+    return Simulation(case=final, decisions=decisions)
+
+
+def _session(day: dt.date, phase: str, item: TodayItem, changes: dict[str, Any]) -> Session:
+    run_min = None
+    if item.intervals is not None:
+        run_min = item.intervals.run_min
+    elif item.kind == "run":
+        run_min = item.minutes
+    fields: dict[str, Any] = {
+        "date": day,
+        "phase": phase,
+        "kind": item.kind,
+        "planned_min": item.minutes,
+        "done_min": item.minutes,
+        "pain_during": 0,
+        "pain_after": 0,
+        "rpe": 3,
+        "run_min": run_min,
+        "minimalist_min": item.minimalist_min,
+        "test": item.test,
+    }
+    fields.update(changes)
+    return Session(**fields)
