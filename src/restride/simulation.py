@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from restride.domain.case import Case, CheckIn, ClinicianEvent, Injury, Session
+from restride.domain.case import Case, CheckIn, ClinicianEvent, Imaging, Injury, Session
 from restride.domain.decide import decide
 from restride.domain.decision import Decision, TodayItem
 from restride.domain.protocol import LOADING_KINDS, Protocol
@@ -126,3 +126,45 @@ def _session(day: dt.date, phase: str, item: TodayItem, changes: dict[str, Any])
     }
     fields.update(changes)
     return Session(**fields)
+
+
+# --- The seed's runner C ------------------------------------------------------------------------
+
+SEED_START = dt.date(2026, 3, 2)
+SEED_DOCTOR_VISIT: dict[int, list[tuple[str, str]]] = {
+    5: [
+        (
+            "clear",
+            "Sports doctor: MRI shows a 4th metatarsal stress reaction; offload, then return.",
+        )
+    ]
+}
+
+
+def seed_injury() -> Injury:
+    """C's injury on the day of the email: 4th metatarsal shaft, X-ray negative two weeks ago."""
+    return Injury(
+        site="metatarsal_4_shaft",
+        side="right",
+        kind="unknown",
+        onset=SEED_START - dt.timedelta(days=21),
+        imaging=[
+            Imaging(date=SEED_START - dt.timedelta(days=14), modality="xray", result="negative")
+        ],
+    )
+
+
+def seed_runner_symptoms(day: int, _last: Decision | None) -> dict[str, Any] | None:
+    """C's first days: walking pain, a limp, a red spot tender to press; settling by day 10."""
+    if day < 6:
+        return {
+            "pain_rest": 1,
+            "pain_walking": 4 - day // 2,
+            "pain_next_morning": 2,
+            "limp": True,
+            "redness": day < 3,
+            "bone_tenderness": True,
+        }
+    if day < 10:
+        return {"pain_walking": 1, "bone_tenderness": day < 8}
+    return {}

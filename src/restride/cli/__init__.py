@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from restride.cli.render import print_decision, print_protocol
 from restride.contract import contract_schemas, render
@@ -38,7 +39,7 @@ protocol_app = typer.Typer(help="Show or check recovery protocols.", no_args_is_
 app.add_typer(protocol_app, name="protocol")
 
 out = Console(soft_wrap=False)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 class Format(StrEnum):
@@ -48,7 +49,8 @@ class Format(StrEnum):
 
 def fail(message: str) -> NoReturn:
     """One clear message, exit code 2, no traceback: bad input is the user's to fix."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    # The message quotes the user's input, which may look like Rich markup: escape it.
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(2)
 
 
@@ -131,8 +133,10 @@ def protocol_check(
     except InputError as exc:
         fail(exc.message)
     out.print(
-        f"{file}: OK — protocol {checked.id!r} v{checked.version}, {len(checked.phases)} phases, "
-        f"{len(checked.rules)} rules",
+        escape(
+            f"{file}: OK — protocol {checked.id!r} v{checked.version}, "
+            f"{len(checked.phases)} phases, {len(checked.rules)} rules"
+        ),
         highlight=False,
     )
 
@@ -150,7 +154,7 @@ def schema(
         write.mkdir(parents=True, exist_ok=True)
         for key, value in schemas.items():
             (write / f"{key}.schema.json").write_text(render(value), encoding="utf-8")
-        out.print(f"wrote {len(schemas)} schemas to {write}", highlight=False)
+        out.print(escape(f"wrote {len(schemas)} schemas to {write}"), highlight=False)
         return
     if name not in schemas:
         fail(f"which schema? one of: {', '.join(schemas)}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
 
 from restride.domain.evidence import DISCLAIMER, SEED_STEPS
 from restride.domain.protocol import (
@@ -58,9 +60,14 @@ def print_decision(out: Console, decision: Decision, protocol: Protocol) -> None
     p("[bold]Why[/]")
     for index, reason in enumerate(decision.reasons, 1):
         cites = ", ".join(reason.evidence)
-        p(f" {index}. {escape(reason.text)} [dim]({reason.rule}; step {reason.step}; {cites})[/]")
+        _hang(
+            out,
+            f" {index}.",
+            f"{escape(reason.text)} [dim]({reason.rule}; step {reason.step}; {cites})[/]",
+        )
     for warning in decision.warnings:
-        p(f" ! {escape(warning.text)} [dim]({warning.rule}; {', '.join(warning.evidence)})[/]")
+        cites = ", ".join(warning.evidence)
+        _hang(out, " !", f"{escape(warning.text)} [dim]({warning.rule}; {cites})[/]")
     p()
     p("[bold]Today[/]")
     for item in decision.today:
@@ -70,7 +77,7 @@ def print_decision(out: Console, decision: Decision, protocol: Protocol) -> None
         p("[bold]Cross-training[/]")
         for option in decision.cross_training:
             verdict = "yes" if option.allowed else "no"
-            p(f" - {option.activity}: {verdict}. {escape(option.note)}")
+            p(f" - {escape(option.activity)}: {verdict}. {escape(option.note)}")
     if decision.next is not None:
         p()
         when = (
@@ -88,20 +95,28 @@ def print_decision(out: Console, decision: Decision, protocol: Protocol) -> None
 
 def _print_item(out: Console, item: TodayItem) -> None:
     minutes = f" — {item.minutes:g} min" if item.minutes else ""
-    out.print(f" [ ] [bold]{escape(item.title)}[/]{minutes}")
+    _hang(out, " [ ]", f"[bold]{escape(item.title)}[/]{minutes}")
     if item.instructions:
-        out.print(f"     {escape(item.instructions)}")
+        _hang(out, "    ", escape(item.instructions))
     if item.intervals is not None:
         plan = item.intervals
-        out.print(
-            f"     {_intervals_text(plan.warmup_walk_min, plan.blocks, plan.cooldown_walk_min)}"
-        )
+        text = _intervals_text(plan.warmup_walk_min, plan.blocks, plan.cooldown_walk_min)
+        _hang(out, "    ", escape(text))
     if item.minimalist_min:
-        out.print(f"     Minimalist shoes: the last {item.minimalist_min:g} min only.")
+        _hang(out, "    ", f"Minimalist shoes: the last {item.minimalist_min:g} min only.")
     for exercise in item.exercises:
-        out.print(f"     - {escape(_exercise_text(exercise))}")
+        _hang(out, "     -", escape(_exercise_text(exercise)))
     for spared in item.spared:
-        out.print(f"     [dim]spared: {escape(spared)}[/]")
+        _hang(out, "     -", f"[dim]spared: {escape(spared)}[/]")
+
+
+def _hang(out: Console, marker: str, markup: str) -> None:
+    """A marker, then text whose wrapped lines line up under its first word."""
+    grid = Table.grid(padding=(0, 1, 0, 0))
+    grid.add_column(no_wrap=True, width=len(escape(marker)))
+    grid.add_column()
+    grid.add_row(Text(marker), Text.from_markup(markup))
+    out.print(grid)
 
 
 def _exercise_text(exercise: ExerciseItem) -> str:
@@ -202,7 +217,7 @@ def _print_phase(out: Console, protocol: Protocol, number: int, phase: Phase) ->
         options = "; ".join(
             f"{c.activity}: {'yes' if c.allowed else 'no'}" for c in phase.cross_training
         )
-        p(f" Cross-training: {options}.")
+        p(f" Cross-training: {escape(options)}.")
     if phase.exit:
         p(" Leaves this phase when all of these hold:")
         for criterion in phase.exit:

@@ -40,6 +40,13 @@ from restride.domain.protocol import (
 from restride.domain.triage import FlagTracker, StandingFlag, referral_level
 
 ONE_DAY = dt.timedelta(days=1)
+PAIN_LABELS = {
+    "pain_rest": "pain at rest",
+    "pain_walking": "walking pain",
+    "pain_activity": "pain during activity",
+    "pain_after": "pain after activity",
+    "pain_next_morning": "next-morning pain",
+}
 RISING_LOOKBACK_DAYS = 7
 
 
@@ -100,15 +107,15 @@ class Replay:
         self.protocol = protocol
         self.case = case
         self._checkins: dict[dt.date, CheckIn] = {c.date: c for c in case.checkins}
+        # Input order never matters: the same history in any order gives the same answer.
         self._sessions: dict[dt.date, list[Session]] = defaultdict(list)
-        for s in case.sessions:
+        for s in sorted(case.sessions, key=_session_order):
             self._sessions[s.date].append(s)
         self._events: dict[dt.date, list[ClinicianEvent]] = defaultdict(list)
-        for e in case.clinician_events:
+        for e in sorted(case.clinician_events, key=_event_order):
             self._events[e.date].append(e)
         self._recent: deque[CheckIn] = deque()
         self._run_minutes: deque[tuple[dt.date, float]] = deque()
-        self._streaks: dict[int, int] = {}
         self._setback_runs = [0] * len(protocol.setbacks)
         self.flags = FlagTracker(protocol, case.injury)
         start = case.program_start
@@ -136,7 +143,6 @@ class Replay:
         if checkin is not None and checkin.bone_tenderness:
             st.tenderness_seen = True
         bone = is_bone_injury(self.case.injury, tenderness_seen=st.tenderness_seen)
-        self._update_streaks(checkin)
 
         self._apply_clinician_events(day, notes)
         hold_reasons = 0
@@ -160,6 +166,9 @@ class Replay:
                 notes.append(
                     Note(p.engine_rules["referral_answered"], f"seen on {flag.answered_on}")
                 )
+            if (flag.answered and flag.flag.when_any) or flag.flag.referral == "routine":
+                # A sign that does not stop the runner still keeps them where they are; a
+                # standing condition (a high-risk site) is gated by clearances instead.
                 hold_reasons += 1
         if stopped and bone and self._negative_xray_recent(day):
             notes.append(Note(p.engine_rules["xray_negative"], self._negative_xray_text(day)))
@@ -204,10 +213,23 @@ class Replay:
                 Note(p.engine_rules["missing_checkin"], f"no check-in for {day.isoformat()}")
             )
             hold_reasons += 1
-        else:
+        elif (
+            st.checkin_run < p.checkins_to_progress
+            and st.checkin_run <= (day - self.case.program_start).days
+        ):
+            # After a gap, say why nothing moves on although today looks fine.
+            notes.append(
+                Note(
+                    p.engine_rules["missing_checkin"],
+                    f"{st.checkin_run} of {p.checkins_to_progress} check-ins in a row since a gap",
+                )
+            )
+        if checkin is not None:
             rising = rising_fields(p.pain, checkin, list(self._recent))
             if rising:
-                facts = ", ".join(f"{f.replace('_', ' ')} {lo}→{now}" for f, lo, now in rising)
+                facts = ", ".join(
+                    f"{PAIN_LABELS[f]} went from {lo} to {now}" for f, lo, now in rising
+                )
                 notes.append(Note(p.engine_rules["rising_pain"], facts))
                 hold_reasons += 1
             worst_now = worst_pain(checkin)
@@ -282,13 +304,15 @@ class Replay:
         if st.last_note is not None and (day - st.last_note.date).days < 7:
             notes.append(Note(rules["clinician_note"], _event_text(st.last_note)))
 
-    def _update_streaks(self, checkin: CheckIn | None) -> None:
-        for p_index, phase in enumerate(self.protocol.phases):
-            for c_index, criterion in enumerate(phase.exit):
-                if isinstance(criterion, CheckinStreak):
-                    key = p_index * 1000 + c_index
-                    ok = checkin is not None and all(c.holds(checkin) for c in criterion.require)
-                    self._streaks[key] = self._streaks.get(key, 0) + 1 if ok else 0
+    def _streak(self, criterion: CheckinStreak, day: dt.date) -> int:
+        """Consecutive check-ins up to `day` that meet the criterion (counted up to its need)."""
+        count = 0
+        while count < criterion.days:
+            checkin = self._checkins.get(day - dt.timedelta(days=count))
+            if checkin is None or not all(c.holds(checkin) for c in criterion.require):
+                break
+            count += 1
+        return count
 
     def _setback(self, checkin: CheckIn | None, phase: Phase) -> tuple[str, str] | None:
         found: tuple[str, str] | None = None
@@ -414,7 +438,7 @@ class Replay:
         week_done = self._week_done(day, phase, notes)
         if week_done and st.week_index == len(phase.weeks) - 1:
             st.program_complete = True
-        if st.phase_index + 1 < len(p.phases) and not self.unmet(day, bone=bone):
+        if st.phase_index + 1 < len(p.phases) and self._exit_ready(day, bone=bone):
             met = ", ".join(sorted({c.rule for c in phase.exit}))
             self._enter_phase(st.phase_index + 1, day, how="progress")
             notes.append(Note(p.engine_rules["phase_progress"], f"criteria met: {met}"))
@@ -485,6 +509,14 @@ class Replay:
         del st
         return unmet
 
+    def _exit_ready(self, day: dt.date, *, bone: bool) -> bool:
+        # Cheap criteria first: on most days a minimum duration already says no.
+        order = sorted(
+            range(len(self.phase.exit)),
+            key=lambda i: isinstance(self.phase.exit[i], CheckinStreak),
+        )
+        return all(self._status(i, self.phase.exit[i], day, bone=bone)[0] is None for i in order)
+
     def _status(
         self, index: int, criterion: Criterion, day: dt.date, *, bone: bool
     ) -> tuple[str | None, dt.date | None]:
@@ -505,7 +537,7 @@ class Replay:
                 self.case.program_start + dt.timedelta(days=criterion.days),
             )
         if isinstance(criterion, CheckinStreak):
-            streak = self._streaks.get(st.phase_index * 1000 + index, 0)
+            streak = self._streak(criterion, day)
             if streak >= criterion.days:
                 return None, None
             return (
@@ -574,6 +606,18 @@ class Replay:
             if i.modality == "xray" and i.result == "negative"
         ]
         return "negative X-ray on " + ", ".join(dates)
+
+
+EVENT_ORDER = {"note": 0, "clear": 1, "hold": 2, "release_hold": 3}
+
+
+def _session_order(session: Session) -> tuple[str, ...]:
+    return (session.date.isoformat(), session.model_dump_json())
+
+
+def _event_order(event: ClinicianEvent) -> tuple[str, int, str]:
+    # On one day a release follows a hold: the clinician's last word stands.
+    return (event.date.isoformat(), EVENT_ORDER[event.kind], event.model_dump_json())
 
 
 def _event_text(event: ClinicianEvent) -> str:

@@ -72,7 +72,7 @@ def rising_fields(
     rising: list[tuple[str, int, int]] = []
     for field in PAIN_FIELDS:
         now = getattr(today, field)
-        if now is None:
+        if now is None or now < settings.meaningful_change:
             continue
         lows = [getattr(c, field) for c in earlier if getattr(c, field) is not None]
         if lows and now - min(lows) >= settings.meaningful_change:

@@ -66,11 +66,15 @@ class FlagTracker:
         self._protocol = protocol
         self._injury = injury
         self._runs: list[tuple[dt.date | None, int]] = [(None, 0) for _ in protocol.red_flags]
+        # Whether a flag can apply to this injury at all, before the bone question.
+        self._possible = [
+            flag_applies(protocol, flag, injury, bone=True) for flag in protocol.red_flags
+        ]
 
     def update(self, day: dt.date, checkin: CheckIn | None, *, bone: bool) -> None:
         for index, flag in enumerate(self._protocol.red_flags):
             since, count = self._runs[index]
-            if not flag_applies(self._protocol, flag, self._injury, bone=bone):
+            if not self._possible[index] or (flag.bone_only and not bone):
                 self._runs[index] = (None, 0)
             elif checkin is None and flag.when_any:
                 continue
