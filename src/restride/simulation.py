@@ -61,11 +61,17 @@ def simulate(
     symptoms: SymptomScript = pain_free,
     sessions: SessionScript = as_prescribed,
     events: dict[int, list[tuple[str, str]]] | None = None,
+    history: Case | None = None,
 ) -> Simulation:
-    """Live `days` days of the program from `start`; returns the case and each day's decision."""
-    checkins: list[CheckIn] = []
-    logged: list[Session] = []
-    clinician: list[ClinicianEvent] = []
+    """Live `days` days of the program from `start`; returns the case and each day's decision.
+
+    With a `history`, the runner carries on from it: day 0 is `start`, which must come after
+    the history's last day, and the program start stays the history's.
+    """
+    checkins: list[CheckIn] = list(history.checkins) if history else []
+    logged: list[Session] = list(history.sessions) if history else []
+    clinician: list[ClinicianEvent] = list(history.clinician_events) if history else []
+    program_start = history.program_start if history else start
     decisions: list[Decision] = []
     last: Decision | None = None
     for index in range(days):
@@ -77,7 +83,7 @@ def simulate(
             clinician.append(ClinicianEvent(date=day, kind=kind, reason=reason))  # type: ignore[arg-type]
         case = Case(
             today=day,
-            program_start=start,
+            program_start=program_start,
             protocol=protocol.id,
             injury=injury,
             checkins=list(checkins),
@@ -95,7 +101,7 @@ def simulate(
             logged.append(_session(day, last.phase, item, changes))
     final = Case(
         today=start + dt.timedelta(days=days - 1),
-        program_start=start,
+        program_start=program_start,
         protocol=protocol.id,
         injury=injury,
         checkins=checkins,
@@ -103,6 +109,12 @@ def simulate(
         clinician_events=clinician,
     )
     return Simulation(case=final, decisions=decisions)
+
+
+def project(protocol: Protocol, case: Case, days: int) -> Simulation:
+    """The next `days` days if all goes well from here: pain-free, every session as planned."""
+    start = case.today + dt.timedelta(days=1)
+    return simulate(protocol, case.injury, start, days, history=case)
 
 
 def _session(day: dt.date, phase: str, item: TodayItem, changes: dict[str, Any]) -> Session:

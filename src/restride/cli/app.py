@@ -1,0 +1,120 @@
+"""The Typer app and what every command shares: consoles, errors, settings, database, today."""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from restride.loading import InputError, builtin_protocol, load_protocol
+from restride.services import athletes
+from restride.services.errors import ServiceError
+from restride.settings import Settings, SettingsError, load_settings
+from restride.storage.database import Database, DatabaseError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from restride.domain.protocol import Protocol
+
+app = typer.Typer(
+    name="restride",
+    help="restride: a pain-gated return-to-running program. It does not diagnose.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+protocol_app = typer.Typer(help="Show or check recovery protocols.", no_args_is_help=True)
+app.add_typer(protocol_app, name="protocol")
+
+out = Console(soft_wrap=False)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class Format(StrEnum):
+    json = "json"
+    text = "text"
+
+
+def fail(message: str) -> NoReturn:
+    """One clear message, exit code 2, no traceback: bad input is the user's to fix."""
+    # The message quotes the user's input, which may look like Rich markup: escape it.
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    raise typer.Exit(2)
+
+
+def _protocol(name_or_file: str | None, default: str) -> Protocol:
+    target = name_or_file or default
+    if target.endswith((".yaml", ".yml")) or Path(target).exists():
+        return load_protocol(target)
+    return builtin_protocol(target)
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: {value!r} is not a date (use YYYY-MM-DD)")
+
+
+def settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        fail(str(exc))
+
+
+def today() -> dt.date:
+    """The real date, unless RESTRIDE_TODAY says otherwise (demos, tests)."""
+    return settings().today or dt.date.today()  # noqa: DTZ011 - the runner's local calendar day
+
+
+@contextmanager
+def guarded() -> Iterator[None]:
+    """Turn every refusal (bad input, a refused action, an unusable database) into `fail`."""
+    try:
+        yield
+    except (ServiceError, InputError, DatabaseError) as exc:
+        fail(getattr(exc, "message", None) or str(exc))
+
+
+def open_database(*, migrate: bool = False) -> Database:
+    """The configured database; `migrate` creates or upgrades it (only `init` and `demo` do)."""
+    config = settings()
+    with guarded():
+        db = Database(config.resolved_database_url())
+        try:
+            if migrate:
+                db.migrate()
+            else:
+                db.check_current()
+        except DatabaseError:
+            raise
+        except Exception as exc:  # the driver's own errors: unreachable server, bad file
+            raise DatabaseError(f"cannot use the database {db.url}: {exc}") from None
+        return db
+
+
+def local_athlete(db: Database, email: str | None) -> athletes.AccountInfo:
+    """The athlete this command acts for: `--athlete`, else the only athlete there is."""
+    with guarded():
+        if email:
+            account = athletes.find_account(db, email)
+            if account.role != "athlete":
+                fail(f"--athlete: {account.email} is a clinician account")
+            return account
+        found = athletes.list_accounts(db, role="athlete")
+    if not found:
+        fail("no athlete yet: run `restride init` (or `restride demo`) first")
+    if len(found) > 1:
+        emails = ", ".join(a.email for a in found)
+        fail(f"several athletes ({emails}): say which with --athlete EMAIL")
+    return found[0]

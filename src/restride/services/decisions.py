@@ -1,0 +1,82 @@
+"""Today's decision and the plan ahead, from the stored history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from restride.domain.decide import decide
+from restride.domain.decision import Decision
+from restride.loading import builtin_protocol
+from restride.services.athletes import require_active_episode
+from restride.simulation import project
+from restride.storage import repository as repo
+
+if TYPE_CHECKING:
+    from restride.domain.case import Case
+    from restride.storage.database import Database
+
+
+def stored_case(db: Database, athlete_id: str, today: dt.date) -> Case:
+    with db.transaction() as tx:
+        episode = require_active_episode(tx, athlete_id)
+        return repo.episode_case(tx, episode, today)
+
+
+def todays_decision(db: Database, athlete_id: str, *, today: dt.date) -> Decision:
+    case = stored_case(db, athlete_id, today)
+    return decide(builtin_protocol(case.protocol), case)
+
+
+@dataclass
+class PlannedWeek:
+    """One week of the plan ahead, as it goes if every day is pain-free."""
+
+    start: dt.date
+    phase: str
+    phase_title: str
+    week: int
+    focus: str
+    sessions: list[str] = field(default_factory=list)
+    gates: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    today: Decision
+    weeks: list[PlannedWeek]
+    phase_starts: dict[str, dt.date]
+
+
+def plan_ahead(db: Database, athlete_id: str, *, today: dt.date, weeks: int = 12) -> Plan:
+    """The coming weeks as far as the criteria allow: the earliest each phase can start."""
+    case = stored_case(db, athlete_id, today)
+    protocol = builtin_protocol(case.protocol)
+    now = decide(protocol, case)
+    ahead = project(protocol, case, weeks * 7)
+    planned: list[PlannedWeek] = []
+    starts: dict[str, dt.date] = {}
+    for decision in [now, *ahead.decisions]:
+        starts.setdefault(decision.phase, decision.date)
+        key = (decision.phase, decision.week)
+        if not planned or (planned[-1].phase, planned[-1].week) != key:
+            phase = protocol.phases[protocol.phase_index(decision.phase)]
+            focus = phase.weeks[decision.week - 1].focus if phase.weeks else phase.purpose
+            gates = [u.text for u in decision.next.unmet] if decision.next else []
+            planned.append(
+                PlannedWeek(
+                    decision.date,
+                    decision.phase,
+                    decision.phase_title,
+                    decision.week,
+                    focus,
+                    gates=gates,
+                )
+            )
+        for item in decision.today:
+            if item.kind in ("walk", "walk_run", "run", "corrective", "functional", "test"):
+                label = f"{decision.date.strftime('%a %d %b')}: {item.title}"
+                if label not in planned[-1].sessions:
+                    planned[-1].sessions.append(label)
+    return Plan(today=now, weeks=planned, phase_starts=starts)

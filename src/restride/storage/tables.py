@@ -1,0 +1,289 @@
+"""The database tables (SQLAlchemy 2). Rows map to domain objects in `repository.py`.
+
+IDs are random UUID hex strings made by the application, so an archive restores with the same
+IDs on SQLite or PostgreSQL without sequences to fix. Times are stored in UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Dialect
+
+# Stable constraint names, so migrations can refer to them on both databases.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware UTC datetime on both databases (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use UTC-aware times")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _id() -> Mapped[str]:
+    return mapped_column(String(32), primary_key=True, default=new_id)
+
+
+def _created() -> Mapped[dt.datetime]:
+    return mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+def _pain() -> Mapped[int | None]:
+    return mapped_column(Integer, nullable=True)
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    __table_args__ = (CheckConstraint("role in ('athlete', 'clinician')", name="role"),)
+
+    id: Mapped[str] = _id()
+    email: Mapped[str] = mapped_column(String(320), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    password_hash: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    units: Mapped[str] = mapped_column(String(10), nullable=False, default="metric")
+    created_at: Mapped[dt.datetime] = _created()
+
+
+class Episode(Base):
+    """One injury and its recovery program; a runner may have several over the years."""
+
+    __tablename__ = "episodes"
+    __table_args__ = (
+        # At most one active episode per athlete.
+        Index(
+            "uq_episodes_one_active",
+            "athlete_id",
+            unique=True,
+            sqlite_where=text("active"),
+            postgresql_where=text("active"),
+        ),
+    )
+
+    id: Mapped[str] = _id()
+    athlete_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    protocol: Mapped[str] = mapped_column(String(100), nullable=False)
+    site: Mapped[str] = mapped_column(String(50), nullable=False)
+    side: Mapped[str] = mapped_column(String(10), nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    onset: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    prior_bone_stress_injury: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    program_start: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[dt.datetime] = _created()
+
+
+class Imaging(Base):
+    __tablename__ = "imaging"
+
+    id: Mapped[str] = _id()
+    episode_id: Mapped[str] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    modality: Mapped[str] = mapped_column(String(20), nullable=False)
+    result: Mapped[str] = mapped_column(String(20), nullable=False)
+    created_at: Mapped[dt.datetime] = _created()
+
+
+class CheckIn(Base):
+    """Every version of every check-in: an edit adds a version, nothing is overwritten."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        UniqueConstraint("episode_id", "date", "version", name="uq_checkins_version"),
+    )
+
+    id: Mapped[str] = _id()
+    episode_id: Mapped[str] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    pain_rest: Mapped[int | None] = _pain()
+    pain_walking: Mapped[int | None] = _pain()
+    pain_activity: Mapped[int | None] = _pain()
+    pain_after: Mapped[int | None] = _pain()
+    pain_next_morning: Mapped[int | None] = _pain()
+    limp: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    swelling: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    redness: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    night_pain: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    bone_tenderness: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    can_bear_weight: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    fever: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    numbness: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    redness_spreading: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    foot_pale_or_cold: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    recorded_at: Mapped[dt.datetime] = _created()
+
+
+class SessionLog(Base):
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = _id()
+    episode_id: Mapped[str] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    phase: Mapped[str] = mapped_column(String(50), nullable=False)
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)
+    planned_min: Mapped[float | None] = mapped_column(Float, nullable=True)
+    done_min: Mapped[float | None] = mapped_column(Float, nullable=True)
+    pain_during: Mapped[int | None] = _pain()
+    pain_after: Mapped[int | None] = _pain()
+    rpe: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    warmup_soreness: Mapped[str] = mapped_column(String(20), nullable=False, default="none")
+    test: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    run_min: Mapped[float | None] = mapped_column(Float, nullable=True)
+    minimalist_min: Mapped[float | None] = mapped_column(Float, nullable=True)
+    notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    recorded_at: Mapped[dt.datetime] = _created()
+
+
+class ClinicianEvent(Base):
+    __tablename__ = "clinician_events"
+
+    id: Mapped[str] = _id()
+    episode_id: Mapped[str] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    clinician_id: Mapped[str | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    recorded_at: Mapped[dt.datetime] = _created()
+
+
+class Share(Base):
+    """An athlete lets a clinician see their record, until they revoke it."""
+
+    __tablename__ = "shares"
+    __table_args__ = (
+        Index(
+            "uq_shares_one_open",
+            "athlete_id",
+            "clinician_id",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[str] = _id()
+    athlete_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    clinician_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    created_at: Mapped[dt.datetime] = _created()
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Shoe(Base):
+    __tablename__ = "shoes"
+
+    id: Mapped[str] = _id()
+    athlete_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    brand: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    model: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    weight_g: Mapped[float | None] = mapped_column(Float, nullable=True)
+    stack_mm: Mapped[float | None] = mapped_column(Float, nullable=True)
+    drop_mm: Mapped[float | None] = mapped_column(Float, nullable=True)
+    flexibility: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    motion_control: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    minimalist_index: Mapped[float | None] = mapped_column(Float, nullable=True)
+    retired_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[dt.datetime] = _created()
+
+
+class Activity(Base):
+    """An imported activity (FIT, GPX, TCX, exports); its file's hash makes imports idempotent."""
+
+    __tablename__ = "activities"
+    __table_args__ = (UniqueConstraint("athlete_id", "content_hash", name="uq_activities_hash"),)
+
+    id: Mapped[str] = _id()
+    athlete_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    shoe_id: Mapped[str | None] = mapped_column(
+        ForeignKey("shoes.id", ondelete="SET NULL"), nullable=True
+    )
+    content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    source: Mapped[str] = mapped_column(String(200), nullable=False)
+    sport: Mapped[str] = mapped_column(String(50), nullable=False)
+    start_time: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+    duration_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    moving_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    distance_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    elevation_gain_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    avg_hr: Mapped[float | None] = mapped_column(Float, nullable=True)
+    max_hr: Mapped[float | None] = mapped_column(Float, nullable=True)
+    avg_cadence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    device: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    gear_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[dt.datetime] = _created()
