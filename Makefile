@@ -22,8 +22,9 @@ $(STAMP): requirements.lock pyproject.toml | $(PY)
 	$(PIP) install --no-deps --no-build-isolation -e .
 	touch $@
 
+# Loads the seed's runner C into the default database (the user data folder) and shows today.
 run: venv
-	$(VENV)/bin/restride evaluate --demo seed-runner --format text
+	$(VENV)/bin/restride demo && $(VENV)/bin/restride today --athlete runner.c@example.org
 
 test: venv
 	$(PY) -m ruff check $(LINT_PATHS)

@@ -5,15 +5,12 @@ Bad values stop start-up with a message naming the variable (pydantic-settings v
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from platformdirs import user_data_dir
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-if TYPE_CHECKING:
-    import datetime as dt
 
 
 class SettingsError(Exception):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
+from sqlalchemy.engine import make_url
 
 from restride.loading import InputError, builtin_protocol, load_protocol
 from restride.services import athletes
@@ -89,8 +90,13 @@ def guarded() -> Iterator[None]:
 def open_database(*, migrate: bool = False) -> Database:
     """The configured database; `migrate` creates or upgrades it (only `init` and `demo` do)."""
     config = settings()
+    url = config.resolved_database_url()
     with guarded():
-        db = Database(config.resolved_database_url())
+        missing = sqlite_file(url)
+        if not migrate and missing is not None and not missing.exists():
+            # Opening it would create an empty file: say what to do instead.
+            raise DatabaseError(f"no restride database at {missing}: run `restride init` first")
+        db = Database(url)
         try:
             if migrate:
                 db.migrate()
@@ -99,8 +105,17 @@ def open_database(*, migrate: bool = False) -> Database:
         except DatabaseError:
             raise
         except Exception as exc:  # the driver's own errors: unreachable server, bad file
-            raise DatabaseError(f"cannot use the database {db.url}: {exc}") from None
+            first_line = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            shown = make_url(url).render_as_string(hide_password=True)
+            raise DatabaseError(f"cannot use the database {shown}: {first_line}") from None
         return db
+
+
+def sqlite_file(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser()
 
 
 def local_athlete(db: Database, email: str | None) -> athletes.AccountInfo:

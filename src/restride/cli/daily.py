@@ -1,3 +1,640 @@
-"""The daily workflow: init, checkin, today, plan, log, history (commands registered on `app`)."""
+"""The daily workflow: init, checkin, today, plan, log, history and demo (commands on `app`).
+
+Each command parses its input, calls a service, and prints. Bad input and every refusal end in
+one `error:` line and exit code 2, with nothing written.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
+from typing import Annotated, Any, TypeVar, get_args
+
+import typer
+from pydantic import ValidationError
+from rich.markup import escape
+from sqlalchemy.engine import make_url
+
+from restride.cli.app import Format, app, err, fail, guarded, local_athlete, open_database, out
+from restride.cli.app import today as current_day
+from restride.cli.render import (
+    print_decision,
+    print_decision_brief,
+    print_history,
+    print_plan,
+    print_red_flags,
+)
+from restride.domain.anatomy import SITE_IDS, SITES
+from restride.domain.case import (
+    PAIN_FIELDS,
+    CheckIn,
+    Imaging,
+    ImagingResult,
+    Injury,
+    InjuryKind,
+    Modality,
+    Session,
+    SessionKind,
+    Side,
+    WarmupSoreness,
+)
+from restride.domain.decide import decide
+from restride.loading import builtin_protocol
+from restride.services import athletes, checkins, decisions, sessions
+from restride.services import demo as demo_service
+from restride.services.errors import NotFoundError
+from restride.storage.database import Database
+
+T = TypeVar("T")
+
+AthleteOption = Annotated[
+    str | None,
+    typer.Option(
+        "--athlete",
+        metavar="EMAIL",
+        help="The athlete's email; needed only when there are several.",
+    ),
+]
+InteractiveOption = Annotated[
+    bool,
+    typer.Option(
+        "--interactive", "-i", help="Ask the questions even when input is not a terminal."
+    ),
+]
+
+
+def _pain_option(text: str) -> Any:
+    return typer.Option(metavar="0-10", help=text, show_default=False)
+
+
+def _sign_option(name: str, text: str) -> Any:
+    return typer.Option(f"--{name}/--no-{name}", help=text, show_default=False)
+
+
+PAIN_QUESTIONS = {
+    "pain_rest": "Pain at rest",
+    "pain_walking": "Pain walking",
+    "pain_activity": "Pain during exercise or a session",
+    "pain_after": "Pain after exercise or a session",
+    "pain_next_morning": "Pain this morning, on getting up",
+}
+PAIN_WORDS = {
+    "pain_rest": "at rest",
+    "pain_walking": "walking",
+    "pain_activity": "during exercise",
+    "pain_after": "after exercise",
+    "pain_next_morning": "on waking",
+}
+SIGN_QUESTIONS = {
+    "limp": "Are you limping?",
+    "swelling": "Any swelling?",
+    "redness": "Any redness over the sore spot?",
+    "night_pain": "Pain at night, waking you?",
+    "bone_tenderness": "Does the bone hurt when you press on it?",
+}
+EMERGENCY_QUESTIONS = {
+    "fever": "Fever?",
+    "numbness": "Numbness or tingling?",
+    "redness_spreading": "Redness that is spreading?",
+    "foot_pale_or_cold": "A pale or cold foot?",
+}
+ZERO_TO_TEN = ("pain_during", "rpe", *PAIN_FIELDS)
+NO_PAIN = dict.fromkeys(PAIN_FIELDS, 0)
+
+
+# --- parsing: each parser raises ValueError with a message a runner can act on -------------------
+
+
+def _choice(value: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ValueError(f"{value!r} is not one of {', '.join(choices)}")
+    return value
+
+
+def _site(value: str) -> str:
+    if value not in SITES:
+        raise ValueError(f"unknown injury site {value!r}; known sites: {', '.join(SITE_IDS)}")
+    return value
+
+
+def _past_day(now: dt.date) -> Callable[[str], dt.date]:
+    def parse(value: str) -> dt.date:
+        try:
+            day = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date (use YYYY-MM-DD)") from None
+        if day > now:
+            raise ValueError(f"{day} is in the future (today is {now})")
+        return day
+
+    return parse
+
+
+def _imaging(now: dt.date) -> Callable[[str], Imaging]:
+    def parse(value: str) -> Imaging:
+        parts = value.split(":")
+        if len(parts) != 3:
+            raise ValueError(
+                f"{value!r} is not DATE:MODALITY:RESULT (e.g. 2026-02-16:xray:negative)"
+            )
+        day = _past_day(now)(parts[0])
+        modality = _choice(parts[1], get_args(Modality))
+        result = _choice(parts[2], get_args(ImagingResult))
+        return Imaging(date=day, modality=modality, result=result)  # type: ignore[arg-type]
+
+    return parse
+
+
+def _given(option: str, parse: Callable[[str], T], value: str) -> T:
+    try:
+        return parse(value)
+    except ValueError as exc:
+        fail(f"{option}: {exc}")
+
+
+def _ask(question: str, parse: Callable[[str], T], default: str | None = None) -> T:
+    """Ask until the answer parses."""
+    while True:
+        answer = str(typer.prompt(question, default=default))
+        try:
+            return parse(answer)
+        except ValueError as exc:
+            err.print(f"  {escape(str(exc))}", highlight=False)
+
+
+def _ask_pain(question: str, default: int) -> int:
+    while True:
+        answer = int(typer.prompt(f"{question}, 0-10", default=default, type=int))
+        if 0 <= answer <= 10:
+            return answer
+        err.print(f"  0 to 10, please (got {answer})", highlight=False)
+
+
+def _one_line(exc: ValidationError) -> str:
+    """A pydantic error as `pain_walking: must be 0-10 (got 12)`."""
+    item = exc.errors(include_url=False)[0]
+    field = ".".join(str(part) for part in item["loc"])
+    message = str(item["msg"]).removeprefix("Value error, ")
+    if field in ZERO_TO_TEN and item["type"] in ("less_than_equal", "greater_than_equal"):
+        message = "must be 0-10"
+    if "input" in item and not isinstance(item["input"], dict | list):
+        message += f" (got {item['input']!r})"
+    return f"{field}: {message}" if field else message
+
+
+@contextmanager
+def _opened(*, migrate: bool = False) -> Iterator[Database]:
+    """The database; every refusal inside becomes one line and exit code 2."""
+    db = open_database(migrate=migrate)
+    try:
+        with guarded():
+            yield db
+    except ValidationError as exc:
+        fail(_one_line(exc))
+    finally:
+        db.dispose()
+
+
+def _where(db: Database) -> str:
+    url = make_url(db.url)
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite file {url.database}"
+    return url.render_as_string(hide_password=True)
+
+
+# --- init -------------------------------------------------------------------------------------
+
+
+@app.command()
+def init(
+    name: Annotated[str | None, typer.Option(help="Your name.")] = None,
+    email: Annotated[str | None, typer.Option(help="Your email: your account's key.")] = None,
+    site: Annotated[
+        str | None, typer.Option(help="Where it hurts, e.g. metatarsal_4_shaft, achilles.")
+    ] = None,
+    side: Annotated[
+        str | None, typer.Option(metavar="left|right|both|none", help="Which side.")
+    ] = None,
+    kind: Annotated[
+        str,
+        typer.Option(metavar="|".join(get_args(InjuryKind)), help="What kind of injury, if known."),
+    ] = "unknown",
+    onset: Annotated[
+        str | None, typer.Option(metavar="DATE", help="When it started (YYYY-MM-DD).")
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(metavar="DATE", help="The program's first day (default: today)."),
+    ] = None,
+    xray_negative: Annotated[
+        list[str] | None,
+        typer.Option(metavar="DATE", help="An X-ray on DATE found nothing (repeatable)."),
+    ] = None,
+    imaging: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="DATE:MODALITY:RESULT",
+            help="Imaging and its result, e.g. 2026-02-20:mri:positive (repeatable).",
+        ),
+    ] = None,
+    prior_bsi: Annotated[
+        bool, typer.Option("--prior-bsi", help="You have had a bone stress injury before.")
+    ] = False,
+    interactive: InteractiveOption = False,
+) -> None:
+    """Set up restride: the database, your account and your injury's recovery program."""
+    now = current_day()
+    ask = interactive or sys.stdin.isatty()
+    required = {"--name": name, "--email": email, "--site": site, "--side": side, "--onset": onset}
+    missing = [option for option, value in required.items() if value is None]
+    if missing and not ask:
+        fail(
+            f"missing {', '.join(missing)} (see `restride init --help`); "
+            "or run `restride init` in a terminal to be asked"
+        )
+    if site is None:
+        out.print(f"Known sites: {', '.join(SITE_IDS)}", highlight=False)
+    name = name if name is not None else _ask("Your name", str.strip)
+    email = email if email is not None else _ask("Your email", str.strip)
+    site = _given("--site", _site, site) if site else _ask("Injury site", _site)
+    choose_side = partial(_choice, choices=get_args(Side))
+    side = _given("--side", choose_side, side) if side else _ask("Side", choose_side)
+    kind = _given("--kind", partial(_choice, choices=get_args(InjuryKind)), kind)
+    day = _past_day(now)
+    onset_day = _given("--onset", day, onset) if onset else _ask("When did it start", day)
+    start_day = _given("--start", day, start) if start else now
+    if onset_day > start_day:
+        fail(f"--onset: {onset_day} is after the program start ({start_day})")
+    images = [
+        *(
+            Imaging(date=_given("--xray-negative", day, v), modality="xray", result="negative")
+            for v in xray_negative or []
+        ),
+        *(_given("--imaging", _imaging(now), v) for v in imaging or []),
+    ]
+    try:
+        injury = Injury(
+            site=site,
+            side=side,  # type: ignore[arg-type]
+            kind=kind,  # type: ignore[arg-type]
+            onset=onset_day,
+            prior_bone_stress_injury=prior_bsi,
+            imaging=sorted(images, key=lambda i: i.date),
+        )
+    except ValidationError as exc:
+        fail(_one_line(exc))
+    with _opened(migrate=True) as db:
+        try:
+            account = athletes.find_account(db, email)
+            created = False
+        except NotFoundError:
+            account = athletes.create_account(db, email=email, name=name)
+            created = True
+        if account.role != "athlete":
+            fail(f"--email: {account.email} is a clinician account")
+        athletes.start_episode(db, account.id, injury, program_start=start_day, today=now)
+        where = _where(db)
+    p = out.print
+    p(f"Database: {escape(where)}", highlight=False)
+    verb = "Created the account" if created else "Using the existing account"
+    p(f"{verb} {escape(account.name)} <{escape(account.email)}>.", highlight=False)
+    p(
+        f"Started the ten-steps program on {start_day} for the {SITES[site].name} "
+        f"({side}), which began on {onset_day}.",
+        highlight=False,
+    )
+    p()
+    p("[bold]Next[/]")
+    p(" restride checkin   how you are today: a minute, every day")
+    p(" restride today     what to do today, and why")
+    p(" restride plan      the weeks ahead, and what gates each phase")
+
+
+# --- checkin ----------------------------------------------------------------------------------
+
+
+@app.command()
+def checkin(
+    date: Annotated[
+        str | None, typer.Option(metavar="DATE", help="The day (default: today).")
+    ] = None,
+    edit: Annotated[
+        bool, typer.Option("--edit", help="Change today's check-in; the old one is kept.")
+    ] = False,
+    pain_rest: Annotated[int | None, _pain_option("Pain at rest.")] = None,
+    pain_walking: Annotated[int | None, _pain_option("Pain walking.")] = None,
+    pain_activity: Annotated[int | None, _pain_option("Pain during exercise.")] = None,
+    pain_after: Annotated[int | None, _pain_option("Pain after exercise.")] = None,
+    pain_morning: Annotated[int | None, _pain_option("Pain this morning, on getting up.")] = None,
+    limp: Annotated[bool | None, _sign_option("limp", "Limping.")] = None,
+    swelling: Annotated[bool | None, _sign_option("swelling", "Swelling.")] = None,
+    redness: Annotated[bool | None, _sign_option("redness", "Redness over the spot.")] = None,
+    night_pain: Annotated[bool | None, _sign_option("night-pain", "Pain at night.")] = None,
+    bone_tenderness: Annotated[
+        bool | None, _sign_option("bone-tenderness", "The bone hurts when pressed.")
+    ] = None,
+    cannot_bear_weight: Annotated[
+        bool | None,
+        typer.Option(
+            "--cannot-bear-weight/--can-bear-weight",
+            help="You cannot put full weight on it.",
+            show_default=False,
+        ),
+    ] = None,
+    fever: Annotated[bool | None, _sign_option("fever", "Fever.")] = None,
+    numbness: Annotated[bool | None, _sign_option("numbness", "Numbness or tingling.")] = None,
+    redness_spreading: Annotated[
+        bool | None, _sign_option("redness-spreading", "Redness that is spreading.")
+    ] = None,
+    pale_cold_foot: Annotated[
+        bool | None, _sign_option("pale-cold-foot", "A pale or cold foot.")
+    ] = None,
+    notes: Annotated[str | None, typer.Option(help="Anything else worth noting.")] = None,
+    athlete: AthleteOption = None,
+    interactive: InteractiveOption = False,
+) -> None:
+    """Record how you are today. With no symptom options, asks (Enter keeps the default).
+
+    From a script, pass the answers as options. A pain score left out is stored as not
+    asked, which never counts as pain-free; with --edit, what is left out stays as it was.
+    """
+    now = current_day()
+    day = _given("--date", _past_day(now), date) if date else now
+    options: dict[str, Any] = {
+        "pain_rest": pain_rest,
+        "pain_walking": pain_walking,
+        "pain_activity": pain_activity,
+        "pain_after": pain_after,
+        "pain_next_morning": pain_morning,
+        "limp": limp,
+        "swelling": swelling,
+        "redness": redness,
+        "night_pain": night_pain,
+        "bone_tenderness": bone_tenderness,
+        "can_bear_weight": None if cannot_bear_weight is None else not cannot_bear_weight,
+        "fever": fever,
+        "numbness": numbness,
+        "redness_spreading": redness_spreading,
+        "foot_pale_or_cold": pale_cold_foot,
+    }
+    given = {field: value for field, value in options.items() if value is not None}
+    ask = interactive or (not given and sys.stdin.isatty())
+    if not given and not ask:
+        fail(
+            "no answers given: pass them as options, e.g. --pain-walking 0 --no-limp "
+            "(see `restride checkin --help`), or run it in a terminal to be asked"
+        )
+    if notes is not None:
+        given["notes"] = notes
+    try:
+        CheckIn(date=day, **given)  # bad values first, before the database is asked anything
+    except ValidationError as exc:
+        fail(_one_line(exc))
+    with _opened() as db:
+        account = local_athlete(db, athlete)
+        answers = {**_checkin_on(db, account.id, day, now, edit=edit), **given}
+        if ask:
+            answers = _ask_checkin(day, {**NO_PAIN, **answers})
+        entry = CheckIn(date=day, **answers)
+        recorded = checkins.record_checkin(db, account.id, entry, today=now, edit=edit)
+        decision = decisions.todays_decision(db, account.id, today=now)
+    protocol = builtin_protocol(decision.protocol)
+    edited = f" (version {recorded.version})" if recorded.version > 1 else ""
+    out.print(f"Saved the check-in for {day}{edited}.", highlight=False)
+    if recorded.red_flags:
+        out.print()
+        print_red_flags(out, recorded.red_flags, protocol)
+    not_asked = [PAIN_WORDS[f] for f in PAIN_FIELDS if getattr(entry, f) is None]
+    if not_asked:
+        out.print(
+            f"[dim]Pain not given, so not counted as pain-free: {', '.join(not_asked)}.[/]",
+            highlight=False,
+        )
+    out.print()
+    print_decision_brief(out, decision)
+    out.print("[dim]`restride today` gives the reasons and today's plan in full.[/]")
+
+
+def _checkin_on(
+    db: Database, athlete_id: str, day: dt.date, now: dt.date, *, edit: bool
+) -> dict[str, Any]:
+    """The day's answers so far (for --edit), refusing up front what the service would refuse."""
+    case = decisions.stored_case(db, athlete_id, now)
+    if day < case.program_start:
+        fail(f"--date: {day} is before the program began ({case.program_start})")
+    current = next((c for c in case.checkins if c.date == day), None)
+    if current is not None and not edit:
+        fail(f"--date: there is already a check-in for {day}; use --edit to change today's")
+    if current is None and edit:
+        fail(f"--date: there is no check-in for {day} to edit")
+    if current is not None and day != now:
+        fail(f"--date: the check-in for {day} can no longer be changed; only today's can")
+    return current.model_dump(exclude={"date"}) if current else {}
+
+
+def _ask_checkin(day: dt.date, base: dict[str, Any]) -> dict[str, Any]:
+    out.print(f"[bold]Check-in for {day}[/]: press Enter to keep the answer in brackets.")
+    answers: dict[str, Any] = {}
+    for field, question in PAIN_QUESTIONS.items():
+        answers[field] = _ask_pain(question, base[field] or 0)
+    for field, question in SIGN_QUESTIONS.items():
+        answers[field] = typer.confirm(question, default=bool(base.get(field)))
+    answers["can_bear_weight"] = typer.confirm(
+        "Can you put your full weight on it?", default=base.get("can_bear_weight", True)
+    )
+    emergency = any(base.get(f) for f in EMERGENCY_QUESTIONS)
+    if typer.confirm(
+        "Any fever, numbness or tingling, spreading redness, or a pale or cold foot?",
+        default=emergency,
+    ):
+        for field, question in EMERGENCY_QUESTIONS.items():
+            answers[field] = typer.confirm(question, default=bool(base.get(field)))
+    answers["notes"] = typer.prompt(
+        "Notes (Enter for none)",
+        default=base.get("notes", ""),
+        show_default=bool(base.get("notes")),
+    )
+    return answers
+
+
+# --- today, plan ------------------------------------------------------------------------------
+
+
+@app.command("today")
+def today_command(
+    athlete: AthleteOption = None,
+    fmt: Annotated[Format, typer.Option("--format", help="text (default) or json.")] = Format.text,
+) -> None:
+    """Today's decision in plain words: the phase, what to do, and every reason why."""
+    with _opened() as db:
+        account = local_athlete(db, athlete)
+        decision = decisions.todays_decision(db, account.id, today=current_day())
+    if fmt is Format.json:
+        sys.stdout.write(decision.model_dump_json(indent=2) + "\n")
+    else:
+        print_decision(out, decision, builtin_protocol(decision.protocol))
+
+
+@app.command()
+def plan(
+    weeks: Annotated[int, typer.Option(help="How many weeks ahead, 1-52.")] = 12,
+    athlete: AthleteOption = None,
+) -> None:
+    """The coming weeks as far as the criteria allow, and what gates each phase."""
+    if not 1 <= weeks <= 52:
+        fail(f"--weeks: must be 1-52 (got {weeks})")
+    with _opened() as db:
+        account = local_athlete(db, athlete)
+        ahead = decisions.plan_ahead(db, account.id, today=current_day(), weeks=weeks)
+    print_plan(out, ahead, builtin_protocol(ahead.today.protocol), weeks)
+
+
+# --- log, history -----------------------------------------------------------------------------
+
+
+@app.command()
+def log(
+    kind: Annotated[
+        str,
+        typer.Option(metavar="KIND", help=f"What you did: {', '.join(get_args(SessionKind))}."),
+    ],
+    minutes: Annotated[
+        float | None, typer.Option(help="Minutes done (needed unless --kind test).")
+    ] = None,
+    planned: Annotated[float | None, typer.Option(help="Minutes the plan asked for.")] = None,
+    date: Annotated[
+        str | None, typer.Option(metavar="DATE", help="The day (default: today).")
+    ] = None,
+    pain_during: Annotated[int | None, _pain_option("Pain during it (left out: none).")] = None,
+    pain_after: Annotated[int | None, _pain_option("Pain after it (left out: none).")] = None,
+    rpe: Annotated[int | None, typer.Option(metavar="0-10", help="How hard it felt.")] = None,
+    warmup_soreness: Annotated[
+        str,
+        typer.Option(
+            metavar="none|settled|persisted",
+            help="Soreness at the start: none, settled as you warmed up, or persisted.",
+        ),
+    ] = "none",
+    test: Annotated[
+        str | None, typer.Option(metavar="ID", help="Which test, with --kind test.")
+    ] = None,
+    run_min: Annotated[float | None, typer.Option(help="Minutes actually running.")] = None,
+    minimalist_min: Annotated[
+        float | None, typer.Option(help="Minutes in minimalist shoes.")
+    ] = None,
+    phase: Annotated[
+        str | None, typer.Option(help="The phase it belongs to (default: that day's).")
+    ] = None,
+    notes: Annotated[str, typer.Option(help="Anything worth noting.")] = "",
+    athlete: AthleteOption = None,
+) -> None:
+    """Log a session you did, or a criterion test (its pain scores are its result)."""
+    now = current_day()
+    kind = _given("--kind", partial(_choice, choices=get_args(SessionKind)), kind)
+    soreness = get_args(WarmupSoreness)
+    warmup_soreness = _given(
+        "--warmup-soreness", partial(_choice, choices=soreness), warmup_soreness
+    )
+    day = _given("--date", _past_day(now), date) if date else now
+    if minutes is None and kind != "test":
+        fail("--minutes: how many minutes? (needed unless --kind test)")
+    with _opened() as db:
+        account = local_athlete(db, athlete)
+        decision = decisions.todays_decision(db, account.id, today=now)
+        protocol = builtin_protocol(decision.protocol)
+        if phase is None:
+            phase = next(
+                (s.phase for s in decision.phase_history if s.start <= day <= (s.end or now)),
+                decision.phase,
+            )
+        _given("--phase", partial(_choice, choices=tuple(p.id for p in protocol.phases)), phase)
+        if test is not None:
+            _given("--test", partial(_choice, choices=tuple(protocol.library.tests())), test)
+        session = Session(
+            date=day,
+            phase=phase,
+            kind=kind,  # type: ignore[arg-type]
+            planned_min=planned,
+            done_min=minutes,
+            pain_during=pain_during,
+            pain_after=pain_after,
+            rpe=rpe,
+            warmup_soreness=warmup_soreness,  # type: ignore[arg-type]
+            test=test,
+            run_min=run_min,
+            minimalist_min=minimalist_min,
+            notes=notes,
+        )
+        sessions.log_session(db, account.id, session, today=now)
+        decision = decisions.todays_decision(db, account.id, today=now)
+    what = f"test {test}" if kind == "test" else kind.replace("_", " ")
+    length = f", {minutes:g} min" if minutes is not None else ""
+    out.print(f"Logged {what}{length} on {day} (phase {phase}).", highlight=False)
+    out.print()
+    print_decision_brief(out, decision)
+
+
+@app.command()
+def history(
+    days: Annotated[int, typer.Option(help="How many days back, today included.")] = 28,
+    athlete: AthleteOption = None,
+) -> None:
+    """Your recent days: check-ins, signs, sessions, clinician events and the phase."""
+    if days < 1:
+        fail(f"--days: must be at least 1 (got {days})")
+    now = current_day()
+    with _opened() as db:
+        account = local_athlete(db, athlete)
+        case = decisions.stored_case(db, account.id, now)
+    decision = decide(builtin_protocol(case.protocol), case)
+    first = max(case.program_start, now - dt.timedelta(days=days - 1))
+    injury = case.injury
+    out.print(
+        f"[bold]{escape(account.name)}[/]: {SITES[injury.site].name} ({injury.side}), "
+        f"since {injury.onset}; program started {case.program_start}.",
+        highlight=False,
+    )
+    print_history(out, case, decision, first)
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the demo runner, starting again today.")
+    ] = False,
+) -> None:
+    """Load the seed's runner C: a 4th metatarsal injury, with today as day 1 of the program."""
+    with _opened(migrate=True) as db:
+        loaded = demo_service.load_seed_runner(db, today=current_day(), replace=force)
+        several = len(athletes.list_accounts(db, role="athlete")) > 1
+        where = _where(db)
+    email = loaded.athlete.email
+    suffix = f" --athlete {email}" if several else ""
+    if not loaded.created:
+        out.print(
+            f"The demo runner is already loaded ({email}); nothing changed. "
+            "`restride demo --force` loads it again with today as day 1.",
+            highlight=False,
+        )
+        return
+    case = loaded.case
+    verb = "Reloaded" if loaded.replaced else "Loaded"
+    out.print(f"{verb} the seed's runner: {loaded.athlete.name} <{email}>.", highlight=False)
+    out.print(f"Database: {escape(where)}", highlight=False)
+    out.print(
+        f"{SITES[case.injury.site].name} ({case.injury.side}), sore since {case.injury.onset}; "
+        f"an X-ray found nothing; today, {case.today}, is day 1 of the program, with walking "
+        "pain, a limp and a red spot that hurts when pressed.",
+        highlight=False,
+    )
+    out.print()
+    out.print("[bold]Next[/]")
+    out.print(f" restride today{suffix}     what C should do today, and why", highlight=False)
+    out.print(f" restride plan{suffix}      the weeks ahead", highlight=False)
+    out.print(f" restride history{suffix}   the days so far", highlight=False)

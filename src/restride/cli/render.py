@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from restride.domain.case import PAIN_FIELDS
 from restride.domain.evidence import DISCLAIMER, SEED_STEPS
 from restride.domain.protocol import (
     CheckinStreak,
+    ClinicianClearance,
     Condition,
     ExerciseDose,
     Intervals,
     Phase,
     Prescription,
     Protocol,
+    RedFlag,
 )
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from restride.domain.case import Case, CheckIn, ClinicianEvent, Session
     from restride.domain.decision import Decision, ExerciseItem, TodayItem
+    from restride.services.decisions import Plan
 
 ACTION_WORDS = {
     "continue": "carry on",
@@ -263,3 +270,193 @@ def _condition_text(condition: Condition) -> str:
     if condition.at_most is not None:
         return f"{name} ≤ {condition.at_most}"
     return f"{name} ≥ {condition.at_least}"
+
+
+# --- The daily workflow: check-in feedback, the plan ahead, the history -------------------------
+
+SIGN_WORDS = {
+    "limp": "limp",
+    "swelling": "swelling",
+    "redness": "redness",
+    "night_pain": "night pain",
+    "bone_tenderness": "bone tender",
+    "fever": "fever",
+    "numbness": "numbness",
+    "redness_spreading": "redness spreading",
+    "foot_pale_or_cold": "foot pale/cold",
+}
+
+
+def print_red_flags(out: Console, flags: list[RedFlag], protocol: Protocol) -> None:
+    """The red flags a check-in raised, first and loud: they override the plan."""
+    for flag in flags:
+        rule = protocol.rule(flag.rule)
+        colour = "red" if flag.referral == "urgent" else "yellow"
+        _hang(
+            out,
+            "!!",
+            f"[bold {colour}]RED FLAG ({flag.referral.upper()}):[/] {escape(rule.text)} "
+            f"[dim]({rule.id}; {', '.join(rule.evidence)})[/]",
+        )
+
+
+def print_decision_brief(out: Console, decision: Decision) -> None:
+    """Today's decision in three lines: where, what, and the summary."""
+    colour = "red" if decision.action == "stop" or decision.referral == "urgent" else "bold"
+    out.print(
+        f"[bold]{decision.date.isoformat()} · {escape(decision.phase_title)}, "
+        f"week {decision.week}[/]: [{colour}]{ACTION_WORDS[decision.action]}[/] · "
+        f"{REFERRAL_WORDS[decision.referral]}",
+        highlight=False,
+    )
+    out.print(escape(decision.summary), highlight=False)
+
+
+def print_plan(out: Console, plan: Plan, protocol: Protocol, weeks: int) -> None:
+    """The weeks ahead if all goes well, the earliest start of each phase and what gates it."""
+    p = out.print
+    now = plan.today
+    p(f"[bold]The plan from {now.date.isoformat()}, {weeks} weeks ahead[/]", highlight=False)
+    p(
+        "These dates assume every day from tomorrow goes pain-free, with a check-in every day "
+        "and every session done as planned. Pain, a missed check-in or a flare moves them "
+        "later: the criteria decide, not the calendar.",
+        highlight=False,
+    )
+    if now.action == "stop" or now.referral in ("soon", "urgent"):
+        p(
+            f"[bold red]First: {REFERRAL_WORDS[now.referral]}.[/] Today's decision is "
+            f"{ACTION_WORDS[now.action]}; this plan assumes the doctor finds nothing that "
+            "changes it.",
+            highlight=False,
+        )
+    p()
+    p("[bold]Phases[/]: the earliest each can start, and what must hold first")
+    current = protocol.phase_index(now.phase)
+    since = now.phase_history[-1].start if now.phase_history else now.date
+    for index in range(current, len(protocol.phases)):
+        phase = protocol.phases[index]
+        if index == current:
+            p(f" {escape(phase.title)}: now, since {since.isoformat()}", highlight=False)
+            continue
+        start = plan.phase_starts.get(phase.id)
+        when = f"{start.isoformat()} at the earliest" if start else f"beyond these {weeks} weeks"
+        p(f" {escape(phase.title)}: {when}, once", highlight=False)
+        for gate in _gates(plan, protocol, index):
+            _hang(out, "   -", gate)
+    p()
+    p("[bold]Week by week[/]")
+    focus = ""
+    for week in plan.weeks:
+        p(
+            f" [bold]{week.start:%a} {week.start.isoformat()}[/]  "
+            f"{escape(week.phase_title)}, week {week.week}",
+            highlight=False,
+        )
+        if week.focus != focus:
+            _hang(out, "   ", escape(week.focus))
+            focus = week.focus
+        _hang(out, "   ", "Sessions: " + escape(_sessions_summary(week.sessions)))
+
+
+def _gates(plan: Plan, protocol: Protocol, index: int) -> list[str]:
+    """What gates phase `index`: the engine's unmet criteria as the phase before it begins
+    (today's for the next phase), else that phase's exit criteria from the protocol."""
+    now = plan.today
+    if protocol.phases[index - 1].id == now.phase and now.next is not None:
+        unmet = now.next.unmet
+        if not unmet:
+            return ["all met: it starts as soon as today's rules allow"]
+        return [f"{escape(u.text)} [dim](now: {escape(u.status)})[/]" for u in unmet]
+    before = next((w for w in plan.weeks if w.phase == protocol.phases[index - 1].id), None)
+    if before is not None:
+        return [escape(g) for g in before.gates] or ["all met"]
+    gates = []
+    for criterion in protocol.phases[index - 1].exit:
+        text = escape(criterion.text)
+        if isinstance(criterion, ClinicianClearance) and criterion.when != "always":
+            which = "a high-risk site" if criterion.when == "high_risk_site" else "a bone injury"
+            text += f" [dim](for {which})[/]"
+        gates.append(text)
+    return gates
+
+
+def _sessions_summary(labels: list[str]) -> str:
+    """`Mon 16 Mar: Corrective level 1` × 5 → `Corrective level 1 × 5`; a one-off keeps its day."""
+    days: dict[str, list[str]] = {}
+    for label in labels:
+        day, _, title = label.partition(": ")
+        days.setdefault(title or day, []).append(day)
+    lines = []
+    for title, on in days.items():
+        lines.append(f"{title} × {len(on)}" if len(on) > 1 else f"{title} ({on[0]})")
+    return "; ".join(lines) or "none to log"
+
+
+def print_history(out: Console, case: Case, decision: Decision, first: dt.date) -> None:
+    """One row a day from `first` to today: pains, signs, sessions, clinician events, phase."""
+    checkins = {c.date: c for c in case.checkins}
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        caption="Pain 0-10: at rest / walking / during activity / after it / on waking; "
+        "- not asked.",
+        caption_justify="left",
+    )
+    table.add_column("Date", no_wrap=True)
+    table.add_column("Phase", no_wrap=True)
+    table.add_column("Pain", no_wrap=True)
+    table.add_column("Signs")
+    table.add_column("Sessions")
+    table.add_column("Clinician")
+    day = first
+    while day <= case.today:
+        checkin = checkins.get(day)
+        if checkin is None:
+            pains, signs = "", "[dim]no check-in[/]"
+        else:
+            pains = "/".join(_pain(getattr(checkin, f)) for f in PAIN_FIELDS)
+            signs = escape(", ".join(_signs(checkin)) or "none")
+        table.add_row(
+            day.isoformat(),
+            _phase_on(decision, day),
+            pains,
+            signs,
+            escape("\n".join(_session_text(s) for s in case.sessions if s.date == day)),
+            escape("\n".join(_event_text(e) for e in case.clinician_events if e.date == day)),
+        )
+        day += dt.timedelta(days=1)
+    out.print(table)
+
+
+def _pain(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+def _signs(checkin: CheckIn) -> list[str]:
+    signs = [word for field, word in SIGN_WORDS.items() if getattr(checkin, field)]
+    if not checkin.can_bear_weight:
+        signs.append("cannot bear weight")
+    return signs
+
+
+def _session_text(session: Session) -> str:
+    what = f"test {session.test}" if session.kind == "test" else session.kind.replace("_", " ")
+    minutes = f" {session.done_min:g} min" if session.done_min is not None else ""
+    pains = [
+        f"{label} {value}"
+        for label, value in (("pain", session.pain_during), ("after", session.pain_after))
+        if value
+    ]
+    return what + minutes + (f" ({', '.join(pains)})" if pains else "")
+
+
+def _event_text(event: ClinicianEvent) -> str:
+    who = f" ({event.clinician})" if event.clinician else ""
+    return f"{event.kind.replace('_', ' ')}{who}: {event.reason}"
+
+
+def _phase_on(decision: Decision, day: dt.date) -> str:
+    for span in decision.phase_history:
+        if span.start <= day and (span.end is None or day <= span.end):
+            return span.phase
+    return ""

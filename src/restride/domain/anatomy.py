@@ -8,7 +8,7 @@ Which sites are high-risk is protocol data (RTR-3), not listed here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 Region = Literal[
     "foot_forefoot",
@@ -27,22 +27,7 @@ Region = Literal[
     "other",
 ]
 
-REGIONS: tuple[Region, ...] = (
-    "foot_forefoot",
-    "foot_midfoot",
-    "foot_heel",
-    "foot_sole",
-    "ankle",
-    "lower_leg",
-    "knee",
-    "thigh",
-    "hip",
-    "pelvis",
-    "low_back",
-    "upper_back",
-    "shoulder",
-    "other",
-)
+REGIONS: tuple[Region, ...] = get_args(Region)
 
 
 @dataclass(frozen=True)

@@ -226,8 +226,10 @@ def _summary(protocol: Protocol, day: DayState, phase: Phase, next_phase: NextPh
             f"Stop exercising and see a sports-medicine doctor within the next few days. "
             f"Until then: {phase.purpose}"
         )
-    if day.action == "regress":
+    if day.action == "regress" and phase.weeks:
         return f"Step back: {where}. Rest first, then repeat the easier level."
+    if day.action == "regress":
+        return f"Step back to {phase.title}: {phase.purpose}"
     if day.action == "progress" and day.progressed == "phase":
         return f"Today you start {phase.title}: {phase.purpose}"
     if day.action == "progress":

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from restride.domain.case import Imaging, Injury
 from restride.loading import builtin_protocol_names
@@ -49,13 +50,18 @@ def create_account(db: Database, *, email: str, name: str, role: str = "athlete"
         raise InvalidInputError(f"role: {role!r} is neither athlete nor clinician")
     if not name.strip():
         raise InvalidInputError("name: must not be empty")
-    with db.transaction() as tx:
-        if repo.account_by_email(tx, email) is not None:
-            raise ConflictError(f"email: an account for {email} already exists")
-        row = t.Account(email=email, name=name.strip(), role=role)
-        tx.add(row)
-        tx.flush()
-        return _account_info(row)
+    try:
+        with db.transaction() as tx:
+            if repo.account_by_email(tx, email) is not None:
+                raise ConflictError(f"email: an account for {email} already exists")
+            row = t.Account(email=email, name=name.strip(), role=role)
+            tx.add(row)
+            tx.flush()
+            return _account_info(row)
+    except IntegrityError:
+        # Another process made the same account a moment before this one (PostgreSQL; on
+        # SQLite the write lock taken at BEGIN makes the check above enough).
+        raise ConflictError(f"email: an account for {email} already exists") from None
 
 
 def find_account(db: Database, email: str) -> AccountInfo:
@@ -90,36 +96,40 @@ def start_episode(
         raise InvalidInputError(f"onset: {injury.onset} is in the future")
     if protocol not in builtin_protocol_names():
         raise InvalidInputError(f"protocol: no protocol {protocol!r}")
-    with db.transaction() as tx:
-        athlete = tx.get(t.Account, athlete_id)
-        if athlete is None or athlete.role != "athlete":
-            raise NotFoundError("no such athlete")
-        current = repo.active_episode(tx, athlete_id)
-        if current is not None:
-            raise ConflictError(
-                f"an episode ({current.site}, started {current.program_start}) is still active: "
-                "close it first"
-            )
-        row = t.Episode(
-            athlete_id=athlete_id,
-            protocol=protocol,
-            site=injury.site,
-            side=injury.side,
-            kind=injury.kind,
-            onset=injury.onset,
-            prior_bone_stress_injury=injury.prior_bone_stress_injury,
-            program_start=program_start,
-            active=True,
-        )
-        tx.add(row)
-        tx.flush()
-        for image in injury.imaging:
-            tx.add(
-                t.Imaging(
-                    episode_id=row.id, date=image.date, modality=image.modality, result=image.result
+    try:
+        with db.transaction() as tx:
+            athlete = tx.get(t.Account, athlete_id)
+            if athlete is None or athlete.role != "athlete":
+                raise NotFoundError("no such athlete")
+            current = repo.active_episode(tx, athlete_id)
+            if current is not None:
+                raise ConflictError(
+                    f"an episode ({current.site}, started {current.program_start}) is still "
+                    "active: close it first"
                 )
+            row = t.Episode(
+                athlete_id=athlete_id,
+                protocol=protocol,
+                site=injury.site,
+                side=injury.side,
+                kind=injury.kind,
+                onset=injury.onset,
+                prior_bone_stress_injury=injury.prior_bone_stress_injury,
+                program_start=program_start,
+                active=True,
             )
-        return EpisodeInfo(row.id, athlete_id, protocol, injury, program_start, True, None)
+            tx.add(row)
+            tx.flush()
+            for image in injury.imaging:
+                tx.add(imaging_row(row.id, image))
+            info = EpisodeInfo(row.id, athlete_id, protocol, injury, program_start, True, None)
+    except IntegrityError:
+        # Another process started an episode for this athlete at the same moment.
+        raise ConflictError(
+            "another episode was started at the same moment by another session; "
+            "nothing was written: check `restride today`"
+        ) from None
+    return info
 
 
 def add_imaging(db: Database, athlete_id: str, image: Imaging, *, today: dt.date) -> None:

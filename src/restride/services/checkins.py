@@ -55,7 +55,10 @@ def record_checkin(
                 )
             if existing is None and edit:
                 raise InvalidInputError(f"date: there is no check-in for {checkin.date} to edit")
-            version = repo.next_checkin_version(tx, episode.id, checkin.date)
+            # The version comes from the same read as the checks above: counting again could
+            # see a check-in another session committed meanwhile (PostgreSQL reads committed
+            # rows statement by statement) and quietly save this one as its edit.
+            version = existing.version + 1 if existing is not None else 1
             tx.add(repo.checkin_row(episode.id, checkin, version))
             injury = repo.injury_of(tx, episode)
             protocol = builtin_protocol(episode.protocol)

@@ -10,6 +10,7 @@ from restride.domain.decide import decide
 from restride.domain.decision import Decision
 from restride.loading import builtin_protocol
 from restride.services.athletes import require_active_episode
+from restride.services.errors import InvalidInputError
 from restride.simulation import project
 from restride.storage import repository as repo
 
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
 def stored_case(db: Database, athlete_id: str, today: dt.date) -> Case:
     with db.transaction() as tx:
         episode = require_active_episode(tx, athlete_id)
+        if today < episode.program_start:
+            raise InvalidInputError(
+                f"today ({today}) is before the program began ({episode.program_start})"
+            )
         return repo.episode_case(tx, episode, today)
 
 

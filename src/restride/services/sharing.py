@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from restride.services.athletes import AccountInfo, require_active_episode
 from restride.services.errors import (
@@ -25,13 +26,20 @@ if TYPE_CHECKING:
 
 
 def share_with(db: Database, athlete_id: str, clinician_email: str) -> None:
-    with db.transaction() as tx:
-        clinician = repo.account_by_email(tx, clinician_email)
-        if clinician is None or clinician.role != "clinician":
-            raise NotFoundError(f"no clinician account for {clinician_email.strip().lower()}")
-        if repo.open_share(tx, athlete_id, clinician.id) is not None:
-            raise ConflictError(f"already shared with {clinician.email}")
-        tx.add(t.Share(athlete_id=athlete_id, clinician_id=clinician.id))
+    try:
+        with db.transaction() as tx:
+            athlete = tx.get(t.Account, athlete_id)
+            if athlete is None or athlete.role != "athlete":
+                raise NotFoundError("no such athlete")
+            clinician = repo.account_by_email(tx, clinician_email)
+            if clinician is None or clinician.role != "clinician":
+                raise NotFoundError(f"no clinician account for {clinician_email.strip().lower()}")
+            if repo.open_share(tx, athlete_id, clinician.id) is not None:
+                raise ConflictError(f"already shared with {clinician.email}")
+            tx.add(t.Share(athlete_id=athlete_id, clinician_id=clinician.id))
+    except IntegrityError:
+        # The same share was given a moment before by another session (PostgreSQL).
+        raise ConflictError(f"already shared with {clinician_email.strip().lower()}") from None
 
 
 def revoke_share(db: Database, athlete_id: str, clinician_email: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from restride.domain import case as domain
 from restride.storage import tables as t
@@ -71,15 +71,6 @@ def checkin_on(db: DbSession, episode_id: str, date: dt.date) -> t.CheckIn | Non
         .order_by(t.CheckIn.version.desc())
         .limit(1)
     )
-
-
-def next_checkin_version(db: DbSession, episode_id: str, date: dt.date) -> int:
-    top = db.scalar(
-        select(func.max(t.CheckIn.version)).where(
-            t.CheckIn.episode_id == episode_id, t.CheckIn.date == date
-        )
-    )
-    return (top or 0) + 1
 
 
 def to_checkin(row: t.CheckIn) -> domain.CheckIn:
