@@ -8,18 +8,27 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from functools import partial
-from typing import Annotated, Any, TypeVar, get_args
+from typing import Annotated, Any, get_args
 
 import typer
 from pydantic import ValidationError
 from rich.markup import escape
-from sqlalchemy.engine import make_url
 
-from restride.cli.app import Format, app, err, fail, guarded, local_athlete, open_database, out
+from restride.cli.app import Format, app, fail, local_athlete, out
 from restride.cli.app import today as current_day
+from restride.cli.prompts import (
+    ask_pain,
+    ask_until_valid,
+    choice,
+    database_location,
+    given_or_fail,
+    imaging_parser,
+    one_line,
+    opened,
+    past_day,
+    site_id,
+)
 from restride.cli.render import (
     print_decision,
     print_decision_brief,
@@ -32,10 +41,8 @@ from restride.domain.case import (
     PAIN_FIELDS,
     CheckIn,
     Imaging,
-    ImagingResult,
     Injury,
     InjuryKind,
-    Modality,
     Session,
     SessionKind,
     Side,
@@ -47,8 +54,6 @@ from restride.services import athletes, checkins, decisions, sessions
 from restride.services import demo as demo_service
 from restride.services.errors import NotFoundError
 from restride.storage.database import Database
-
-T = TypeVar("T")
 
 AthleteOption = Annotated[
     str | None,
@@ -101,108 +106,7 @@ EMERGENCY_QUESTIONS = {
     "redness_spreading": "Redness that is spreading?",
     "foot_pale_or_cold": "A pale or cold foot?",
 }
-ZERO_TO_TEN = ("pain_during", "rpe", *PAIN_FIELDS)
 NO_PAIN = dict.fromkeys(PAIN_FIELDS, 0)
-
-
-# --- parsing: each parser raises ValueError with a message a runner can act on -------------------
-
-
-def _choice(value: str, choices: tuple[str, ...]) -> str:
-    if value not in choices:
-        raise ValueError(f"{value!r} is not one of {', '.join(choices)}")
-    return value
-
-
-def _site(value: str) -> str:
-    if value not in SITES:
-        raise ValueError(f"unknown injury site {value!r}; known sites: {', '.join(SITE_IDS)}")
-    return value
-
-
-def _past_day(now: dt.date) -> Callable[[str], dt.date]:
-    def parse(value: str) -> dt.date:
-        try:
-            day = dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(f"{value!r} is not a date (use YYYY-MM-DD)") from None
-        if day > now:
-            raise ValueError(f"{day} is in the future (today is {now})")
-        return day
-
-    return parse
-
-
-def _imaging(now: dt.date) -> Callable[[str], Imaging]:
-    def parse(value: str) -> Imaging:
-        parts = value.split(":")
-        if len(parts) != 3:
-            raise ValueError(
-                f"{value!r} is not DATE:MODALITY:RESULT (e.g. 2026-02-16:xray:negative)"
-            )
-        day = _past_day(now)(parts[0])
-        modality = _choice(parts[1], get_args(Modality))
-        result = _choice(parts[2], get_args(ImagingResult))
-        return Imaging(date=day, modality=modality, result=result)  # type: ignore[arg-type]
-
-    return parse
-
-
-def _given(option: str, parse: Callable[[str], T], value: str) -> T:
-    try:
-        return parse(value)
-    except ValueError as exc:
-        fail(f"{option}: {exc}")
-
-
-def _ask(question: str, parse: Callable[[str], T], default: str | None = None) -> T:
-    """Ask until the answer parses."""
-    while True:
-        answer = str(typer.prompt(question, default=default))
-        try:
-            return parse(answer)
-        except ValueError as exc:
-            err.print(f"  {escape(str(exc))}", highlight=False)
-
-
-def _ask_pain(question: str, default: int) -> int:
-    while True:
-        answer = int(typer.prompt(f"{question}, 0-10", default=default, type=int))
-        if 0 <= answer <= 10:
-            return answer
-        err.print(f"  0 to 10, please (got {answer})", highlight=False)
-
-
-def _one_line(exc: ValidationError) -> str:
-    """A pydantic error as `pain_walking: must be 0-10 (got 12)`."""
-    item = exc.errors(include_url=False)[0]
-    field = ".".join(str(part) for part in item["loc"])
-    message = str(item["msg"]).removeprefix("Value error, ")
-    if field in ZERO_TO_TEN and item["type"] in ("less_than_equal", "greater_than_equal"):
-        message = "must be 0-10"
-    if "input" in item and not isinstance(item["input"], dict | list):
-        message += f" (got {item['input']!r})"
-    return f"{field}: {message}" if field else message
-
-
-@contextmanager
-def _opened(*, migrate: bool = False) -> Iterator[Database]:
-    """The database; every refusal inside becomes one line and exit code 2."""
-    db = open_database(migrate=migrate)
-    try:
-        with guarded():
-            yield db
-    except ValidationError as exc:
-        fail(_one_line(exc))
-    finally:
-        db.dispose()
-
-
-def _where(db: Database) -> str:
-    url = make_url(db.url)
-    if url.get_backend_name() == "sqlite":
-        return f"SQLite file {url.database}"
-    return url.render_as_string(hide_password=True)
 
 
 # --- init -------------------------------------------------------------------------------------
@@ -257,23 +161,31 @@ def init(
         )
     if site is None:
         out.print(f"Known sites: {', '.join(SITE_IDS)}", highlight=False)
-    name = name if name is not None else _ask("Your name", str.strip)
-    email = email if email is not None else _ask("Your email", str.strip)
-    site = _given("--site", _site, site) if site else _ask("Injury site", _site)
-    choose_side = partial(_choice, choices=get_args(Side))
-    side = _given("--side", choose_side, side) if side else _ask("Side", choose_side)
-    kind = _given("--kind", partial(_choice, choices=get_args(InjuryKind)), kind)
-    day = _past_day(now)
-    onset_day = _given("--onset", day, onset) if onset else _ask("When did it start", day)
-    start_day = _given("--start", day, start) if start else now
+    name = name if name is not None else ask_until_valid("Your name", str.strip)
+    email = email if email is not None else ask_until_valid("Your email", str.strip)
+    site = (
+        given_or_fail("--site", site_id, site) if site else ask_until_valid("Injury site", site_id)
+    )
+    choose_side = partial(choice, choices=get_args(Side))
+    side = (
+        given_or_fail("--side", choose_side, side) if side else ask_until_valid("Side", choose_side)
+    )
+    kind = given_or_fail("--kind", partial(choice, choices=get_args(InjuryKind)), kind)
+    day = past_day(now)
+    onset_day = (
+        given_or_fail("--onset", day, onset) if onset else ask_until_valid("When did it start", day)
+    )
+    start_day = given_or_fail("--start", day, start) if start else now
     if onset_day > start_day:
         fail(f"--onset: {onset_day} is after the program start ({start_day})")
     images = [
         *(
-            Imaging(date=_given("--xray-negative", day, v), modality="xray", result="negative")
+            Imaging(
+                date=given_or_fail("--xray-negative", day, v), modality="xray", result="negative"
+            )
             for v in xray_negative or []
         ),
-        *(_given("--imaging", _imaging(now), v) for v in imaging or []),
+        *(given_or_fail("--imaging", imaging_parser(now), v) for v in imaging or []),
     ]
     try:
         injury = Injury(
@@ -285,8 +197,8 @@ def init(
             imaging=sorted(images, key=lambda i: i.date),
         )
     except ValidationError as exc:
-        fail(_one_line(exc))
-    with _opened(migrate=True) as db:
+        fail(one_line(exc))
+    with opened(migrate=True) as db:
         try:
             account = athletes.find_account(db, email)
             created = False
@@ -296,9 +208,9 @@ def init(
         if account.role != "athlete":
             fail(f"--email: {account.email} is a clinician account")
         athletes.start_episode(db, account.id, injury, program_start=start_day, today=now)
-        where = _where(db)
+        location = database_location(db)
     p = out.print
-    p(f"Database: {escape(where)}", highlight=False)
+    p(f"Database: {escape(location)}", highlight=False)
     verb = "Created the account" if created else "Using the existing account"
     p(f"{verb} {escape(account.name)} <{escape(account.email)}>.", highlight=False)
     p(
@@ -362,7 +274,7 @@ def checkin(
     asked, which never counts as pain-free; with --edit, what is left out stays as it was.
     """
     now = current_day()
-    day = _given("--date", _past_day(now), date) if date else now
+    day = given_or_fail("--date", past_day(now), date) if date else now
     options: dict[str, Any] = {
         "pain_rest": pain_rest,
         "pain_walking": pain_walking,
@@ -392,8 +304,8 @@ def checkin(
     try:
         CheckIn(date=day, **given)  # bad values first, before the database is asked anything
     except ValidationError as exc:
-        fail(_one_line(exc))
-    with _opened() as db:
+        fail(one_line(exc))
+    with opened() as db:
         account = local_athlete(db, athlete)
         answers = {**_checkin_on(db, account.id, day, now, edit=edit), **given}
         if ask:
@@ -439,7 +351,7 @@ def _ask_checkin(day: dt.date, base: dict[str, Any]) -> dict[str, Any]:
     out.print(f"[bold]Check-in for {day}[/]: press Enter to keep the answer in brackets.")
     answers: dict[str, Any] = {}
     for field, question in PAIN_QUESTIONS.items():
-        answers[field] = _ask_pain(question, base[field] or 0)
+        answers[field] = ask_pain(question, base[field] or 0)
     for field, question in SIGN_QUESTIONS.items():
         answers[field] = typer.confirm(question, default=bool(base.get(field)))
     answers["can_bear_weight"] = typer.confirm(
@@ -469,7 +381,7 @@ def today_command(
     fmt: Annotated[Format, typer.Option("--format", help="text (default) or json.")] = Format.text,
 ) -> None:
     """Today's decision in plain words: the phase, what to do, and every reason why."""
-    with _opened() as db:
+    with opened() as db:
         account = local_athlete(db, athlete)
         decision = decisions.todays_decision(db, account.id, today=current_day())
     if fmt is Format.json:
@@ -486,7 +398,7 @@ def plan(
     """The coming weeks as far as the criteria allow, and what gates each phase."""
     if not 1 <= weeks <= 52:
         fail(f"--weeks: must be 1-52 (got {weeks})")
-    with _opened() as db:
+    with opened() as db:
         account = local_athlete(db, athlete)
         ahead = decisions.plan_ahead(db, account.id, today=current_day(), weeks=weeks)
     print_plan(out, ahead, builtin_protocol(ahead.today.protocol), weeks)
@@ -533,15 +445,15 @@ def log(
 ) -> None:
     """Log a session you did, or a criterion test (its pain scores are its result)."""
     now = current_day()
-    kind = _given("--kind", partial(_choice, choices=get_args(SessionKind)), kind)
+    kind = given_or_fail("--kind", partial(choice, choices=get_args(SessionKind)), kind)
     soreness = get_args(WarmupSoreness)
-    warmup_soreness = _given(
-        "--warmup-soreness", partial(_choice, choices=soreness), warmup_soreness
+    warmup_soreness = given_or_fail(
+        "--warmup-soreness", partial(choice, choices=soreness), warmup_soreness
     )
-    day = _given("--date", _past_day(now), date) if date else now
+    day = given_or_fail("--date", past_day(now), date) if date else now
     if minutes is None and kind != "test":
         fail("--minutes: how many minutes? (needed unless --kind test)")
-    with _opened() as db:
+    with opened() as db:
         account = local_athlete(db, athlete)
         decision = decisions.todays_decision(db, account.id, today=now)
         protocol = builtin_protocol(decision.protocol)
@@ -550,9 +462,11 @@ def log(
                 (s.phase for s in decision.phase_history if s.start <= day <= (s.end or now)),
                 decision.phase,
             )
-        _given("--phase", partial(_choice, choices=tuple(p.id for p in protocol.phases)), phase)
+        given_or_fail(
+            "--phase", partial(choice, choices=tuple(p.id for p in protocol.phases)), phase
+        )
         if test is not None:
-            _given("--test", partial(_choice, choices=tuple(protocol.library.tests())), test)
+            given_or_fail("--test", partial(choice, choices=tuple(protocol.library.tests())), test)
         session = Session(
             date=day,
             phase=phase,
@@ -586,7 +500,7 @@ def history(
     if days < 1:
         fail(f"--days: must be at least 1 (got {days})")
     now = current_day()
-    with _opened() as db:
+    with opened() as db:
         account = local_athlete(db, athlete)
         case = decisions.stored_case(db, account.id, now)
     decision = decide(builtin_protocol(case.protocol), case)
@@ -610,10 +524,10 @@ def demo(
     ] = False,
 ) -> None:
     """Load the seed's runner C: a 4th metatarsal injury, with today as day 1 of the program."""
-    with _opened(migrate=True) as db:
+    with opened(migrate=True) as db:
         loaded = demo_service.load_seed_runner(db, today=current_day(), replace=force)
         several = len(athletes.list_accounts(db, role="athlete")) > 1
-        where = _where(db)
+        location = database_location(db)
     email = loaded.athlete.email
     suffix = f" --athlete {email}" if several else ""
     if not loaded.created:
@@ -626,7 +540,7 @@ def demo(
     case = loaded.case
     verb = "Reloaded" if loaded.replaced else "Loaded"
     out.print(f"{verb} the seed's runner: {loaded.athlete.name} <{email}>.", highlight=False)
-    out.print(f"Database: {escape(where)}", highlight=False)
+    out.print(f"Database: {escape(location)}", highlight=False)
     out.print(
         f"{SITES[case.injury.site].name} ({case.injury.side}), sore since {case.injury.onset}; "
         f"an X-ray found nothing; today, {case.today}, is day 1 of the program, with walking "
