@@ -87,14 +87,15 @@ def print_decision(out: Console, decision: Decision, protocol: Protocol) -> None
             p(f" - {escape(option.activity)}: {verdict}. {escape(option.note)}")
     if decision.next is not None:
         p()
-        when = (
-            decision.next.earliest_date.isoformat()
-            if decision.next.earliest_date
-            else "not yet known"
-        )
-        p(f"[bold]Next: {escape(decision.next.title)}[/], at the earliest {when}")
+        if decision.next.earliest_date is not None:
+            when = f"at the earliest {decision.next.earliest_date.isoformat()}"
+        elif decision.action == "stop":
+            when = "once a doctor has seen you and the criteria below are met"
+        else:
+            when = "once the criteria below are met"
+        p(f"[bold]Next: {escape(decision.next.title)}[/], {when}")
         for unmet in decision.next.unmet:
-            p(f" - {escape(unmet.text)} [dim]now: {escape(unmet.status)}[/]")
+            _hang(out, " -", f"{escape(unmet.text)} [dim]now: {escape(unmet.status)}[/]")
     p()
     p(f"[dim]{escape(decision.disclaimer)}[/]")
     del protocol
