@@ -22,9 +22,10 @@ $(STAMP): requirements.lock pyproject.toml | $(PY)
 	$(PIP) install --no-deps --no-build-isolation -e .
 	touch $@
 
-# Loads the seed's runner C into the default database (the user data folder) and shows today.
+# The web app on SQLite (created in the user data folder on first run) with the seed's runner C
+# and a demo therapist one click away on the sign-in page: open the address it prints.
 run: venv
-	$(VENV)/bin/restride demo && $(VENV)/bin/restride today --athlete runner.c@example.org
+	$(VENV)/bin/restride serve --demo
 
 test: venv
 	$(PY) -m ruff check $(LINT_PATHS)

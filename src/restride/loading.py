@@ -7,6 +7,7 @@ clinic editing its own protocol, or a tool writing cases, can fix it without rea
 from __future__ import annotations
 
 import json
+import re
 import sys
 from functools import cache
 from importlib import resources
@@ -17,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from restride.domain.case import Case
-from restride.domain.library import Library
+from restride.domain.library import Library, check_library
 from restride.domain.protocol import Problem, Protocol, check_protocol
 
 DATA = resources.files("restride") / "data"
@@ -131,7 +132,9 @@ def library_from_data(data: dict[str, Any], source: str) -> Library:
     if problems:
         raise ProtocolError(source, problems)
     try:
-        return Library.model_validate({"version": data.get("version", 1), "exercises": by_id})
+        # A missing version is reported as missing, not read as the old stub's version 1.
+        given = {k: data[k] for k in ("version",) if k in data}
+        library = Library.model_validate({**given, "exercises": by_id})
     except ValidationError as exc:
         # Report list positions, not dictionary keys, so the path matches the file.
         keys = list(by_id)
@@ -146,6 +149,14 @@ def library_from_data(data: dict[str, Any], source: str) -> Library:
             else:
                 fixed.append(p)
         raise ProtocolError(source, fixed) from None
+    keys = list(by_id)
+    links = [
+        Problem(path=f"exercises[{keys.index(p.exercise_id)}].{p.field}", message=p.message)
+        for p in check_library(library.exercises)
+    ]
+    if links:
+        raise ProtocolError(source, links)
+    return library
 
 
 @cache
@@ -183,6 +194,15 @@ def builtin_protocol_names() -> list[str]:
     )
 
 
+def _shift_exercise_index(problem: Problem, offset: int) -> Problem:
+    match = re.match(r"exercises\[(\d+)\](.*)", problem.path)
+    if match is None or int(match.group(1)) + offset < 0:
+        return problem
+    return Problem(
+        path=f"exercises[{int(match.group(1)) + offset}]{match.group(2)}", message=problem.message
+    )
+
+
 def _protocol_from(file: Any, source: str) -> Protocol:
     data = _read_yaml(file, source, ProtocolError)
     # `x-` keys hold YAML anchors for reuse (as in OpenAPI); they are not part of the model.
@@ -195,9 +215,15 @@ def _protocol_from(file: Any, source: str) -> Protocol:
             raise ProtocolError(
                 source, [Problem(path="exercises", message="expected a list of exercises")]
             )
-        library = library_from_data(
-            {"version": library.version, "exercises": merged + extra}, source
-        )
+        try:
+            library = library_from_data(
+                {"version": library.version, "exercises": merged + extra}, source
+            )
+        except ProtocolError as exc:
+            # Point at the protocol file's own list, not at the merged one.
+            raise ProtocolError(
+                source, [_shift_exercise_index(p, -len(merged)) for p in exc.problems]
+            ) from None
     data["library"] = library
     try:
         protocol = Protocol.model_validate(data)

@@ -58,6 +58,12 @@ class _Refused(ValueError):
     """A value that cannot go in its column; the message says why, the caller says where."""
 
 
+# Sign-in state is not part of the record: a restored install asks everyone to sign in again,
+# and secrets such as reset codes never travel in a backup.
+SIGN_IN_STATE = frozenset({"web_sessions", "invite_codes", "reset_codes"})
+ARCHIVED_TABLES = [t for t in Base.metadata.sorted_tables if t.name not in SIGN_IN_STATE]
+
+
 def _sql_type(column: Column[Any]) -> Any:
     sql_type = column.type
     return sql_type.impl_instance if isinstance(sql_type, TypeDecorator) else sql_type
@@ -97,7 +103,7 @@ def export_with_counts(db: Database) -> tuple[str, dict[str, int]]:
         if db.dialect == "postgresql":
             # One snapshot for every table: a check-in saved mid-export cannot half-appear.
             tx.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
-        for table in Base.metadata.sorted_tables:
+        for table in ARCHIVED_TABLES:
             tables[table.name] = _export_table(tx, table)
     archive = {
         "format": FORMAT,
@@ -166,7 +172,7 @@ def restore_archive(
         with db.transaction() as tx:
             present = {
                 table.name: tx.scalar(sa.select(sa.func.count()).select_from(table)) or 0
-                for table in Base.metadata.sorted_tables
+                for table in ARCHIVED_TABLES
             }
             if any(present.values()):
                 if not replace:
@@ -175,9 +181,9 @@ def restore_archive(
                         f"{source}: the database already holds data ({held}): restore into an "
                         "empty database, or use --replace to delete everything there first"
                     )
-                for table in reversed(Base.metadata.sorted_tables):
+                for table in reversed(Base.metadata.sorted_tables):  # sign-in state too
                     tx.execute(table.delete())
-            for table in Base.metadata.sorted_tables:
+            for table in ARCHIVED_TABLES:
                 _insert(tx, table, rows[table.name], source)
     except _Refused as exc:
         raise ConflictError(str(exc)) from None
@@ -262,13 +268,13 @@ def read_archive(db: Database, text: str, *, source: str = "archive") -> dict[st
     tables = data.get("tables")
     if not isinstance(tables, dict):
         raise bad(f"tables: {_show(tables)} is not an object of tables")
-    names = [table.name for table in Base.metadata.sorted_tables]
+    names = [table.name for table in ARCHIVED_TABLES]
     for name in sorted(tables):
         if name not in Base.metadata.tables:
             raise bad(f"tables.{name}: no such table in restride ({', '.join(sorted(names))})")
     rows: dict[str, list[Row]] = {}
     try:
-        for table in Base.metadata.sorted_tables:
+        for table in ARCHIVED_TABLES:
             if table.name not in tables:
                 raise _Refused(f"tables.{table.name}: missing (an archive lists every table)")
             rows[table.name] = _read_table(table, tables[table.name], note)
@@ -381,7 +387,7 @@ def _check_keys(rows: dict[str, list[Row]]) -> None:
 
     Partial unique indexes (one active episode, one open share) are left to the database.
     """
-    for table in Base.metadata.sorted_tables:
+    for table in ARCHIVED_TABLES:
         uniques = [list(table.primary_key.columns)] + [
             list(c.columns) for c in table.constraints if isinstance(c, sa.UniqueConstraint)
         ]

@@ -52,6 +52,8 @@ class Plan:
     today: Decision
     weeks: list[PlannedWeek]
     phase_starts: dict[str, dt.date]
+    # Today's decision, then one projected decision a day (for calendars and workouts).
+    days: list[Decision] = field(default_factory=list)
 
 
 def plan_ahead(db: Database, athlete_id: str, *, today: dt.date, weeks: int = 12) -> Plan:
@@ -62,7 +64,8 @@ def plan_ahead(db: Database, athlete_id: str, *, today: dt.date, weeks: int = 12
     ahead = project(protocol, case, weeks * 7)
     planned: list[PlannedWeek] = []
     starts: dict[str, dt.date] = {}
-    for decision in [now, *ahead.decisions]:
+    days = [now, *ahead.decisions]
+    for decision in days:
         starts.setdefault(decision.phase, decision.date)
         key = (decision.phase, decision.week)
         if not planned or (planned[-1].phase, planned[-1].week) != key:
@@ -84,4 +87,4 @@ def plan_ahead(db: Database, athlete_id: str, *, today: dt.date, weeks: int = 12
                 label = f"{decision.date.strftime('%a %d %b')}: {item.title}"
                 if label not in planned[-1].sessions:
                     planned[-1].sessions.append(label)
-    return Plan(today=now, weeks=planned, phase_starts=starts)
+    return Plan(today=now, weeks=planned, phase_starts=starts, days=days)

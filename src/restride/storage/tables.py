@@ -287,3 +287,56 @@ class Activity(Base):
     device: Mapped[str | None] = mapped_column(String(200), nullable=True)
     gear_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[dt.datetime] = _created()
+
+
+# --- The web app's sign-in state (migration 0002) ------------------------------------------------
+# Tokens and codes are stored only as SHA-256 hashes: a copy of the database (or an archive)
+# cannot be used to sign in or to redeem a code.
+
+
+class WebSession(Base):
+    """A signed-in browser; the cookie holds the token, the row its hash and CSRF secret."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = _id()
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    csrf_token: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[dt.datetime] = _created()
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class InviteCode(Base):
+    """An athlete's one-time code that lets one clinician see their record."""
+
+    __tablename__ = "invite_codes"
+
+    id: Mapped[str] = _id()
+    athlete_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[dt.datetime] = _created()
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    used_by: Mapped[str | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class ResetCode(Base):
+    """A one-time password-reset code an operator printed with `restride reset-code`."""
+
+    __tablename__ = "reset_codes"
+
+    id: Mapped[str] = _id()
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[dt.datetime] = _created()
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)

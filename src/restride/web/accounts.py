@@ -1,0 +1,228 @@
+"""Passwords, browser sessions and password-reset codes: the web app's sign-in state.
+
+Passwords are argon2id hashes (argon2-cffi's defaults, RFC 9106's second recommendation).
+Session tokens and reset codes are random and stored only as SHA-256 hashes, so a copy of the
+database cannot sign anyone in. Everything lives in the database, so any number of app workers
+can serve the same users.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from restride.services.errors import ConflictError, InvalidInputError, NotFoundError
+from restride.storage import repository as repo
+from restride.storage import tables as t
+from restride.storage.tables import utcnow
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+    from restride.storage.database import Database
+
+SESSION_DAYS = 30
+RESET_CODE_MINUTES = 60
+MIN_PASSWORD = 8
+# argon2 hashes whatever it is given: a cap keeps one request from costing seconds of CPU.
+MAX_PASSWORD = 1024
+# Crockford's base32 without look-alikes: a code read aloud or typed on a phone survives.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+class SignInError(Exception):
+    """Wrong email or password; the message never says which."""
+
+
+@dataclass(frozen=True)
+class Account:
+    id: str
+    email: str
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    account: Account
+    token: str
+    csrf_token: str
+    session_id: str
+
+
+def hash_secret(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def new_code(groups: int = 3) -> str:
+    """A short code like `K7QF-M2XD-93PR` (about 59 bits with three groups)."""
+    return "-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(4)) for _ in range(groups))
+
+
+def normalise_code(code: str) -> str:
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    return "-".join(cleaned[i : i + 4] for i in range(0, len(cleaned), 4))
+
+
+def _account(row: t.Account) -> Account:
+    return Account(row.id, row.email, row.name, row.role)
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInputError(f"password: use at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise InvalidInputError(f"password: use at most {MAX_PASSWORD} characters")
+
+
+def sign_up(
+    db: Database, hasher: PasswordHasher, *, email: str, name: str, password: str, role: str
+) -> Account:
+    """A new account with its password, in one transaction."""
+    email = email.strip().lower()
+    if "@" not in email or len(email) < 3 or len(email) > 320:
+        raise InvalidInputError("email: that is not an email address")
+    if role not in ("athlete", "clinician"):
+        raise InvalidInputError("role: choose athlete or clinician")
+    if not name.strip() or len(name) > 200:
+        raise InvalidInputError("name: say what to call you (up to 200 characters)")
+    check_password(password)
+    password_hash = hasher.hash(password)
+    try:
+        with db.transaction() as tx:
+            if repo.account_by_email(tx, email) is not None:
+                raise ConflictError(f"email: an account for {email} already exists: sign in")
+            row = t.Account(email=email, name=name.strip(), role=role, password_hash=password_hash)
+            tx.add(row)
+            tx.flush()
+            return _account(row)
+    except IntegrityError:
+        raise ConflictError(f"email: an account for {email} already exists: sign in") from None
+
+
+def sign_in(db: Database, hasher: PasswordHasher, *, email: str, password: str) -> SignedIn:
+    """Check the password and open a session; `SignInError` when either is wrong."""
+    with db.transaction() as tx:
+        row = repo.account_by_email(tx, email)
+        stored = row.password_hash if row is not None else None
+    try:
+        if stored is None or len(password) > MAX_PASSWORD:
+            # Spend the same time as a real check, so timing does not reveal who has an account.
+            hasher.hash(password[:MAX_PASSWORD])
+            raise SignInError
+        hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        raise SignInError from None
+    if row is None:  # for mypy: a missing account raised above
+        raise SignInError
+    if hasher.check_needs_rehash(stored):
+        set_password(db, hasher, row.id, password, sign_out=False)
+    return open_session(db, _account(row))
+
+
+def open_session(db: Database, account: Account) -> SignedIn:
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    with db.transaction() as tx:
+        row = t.WebSession(
+            account_id=account.id,
+            token_hash=hash_secret(token),
+            csrf_token=csrf,
+            expires_at=utcnow() + dt.timedelta(days=SESSION_DAYS),
+        )
+        tx.add(row)
+        tx.flush()
+        return SignedIn(account, token, csrf, row.id)
+
+
+def session_for(db: Database, token: str) -> SignedIn | None:
+    """The live session a cookie's token names, or None (unknown, expired)."""
+    if not token or len(token) > 100:
+        return None
+    with db.transaction() as tx:
+        row = tx.scalar(select(t.WebSession).where(t.WebSession.token_hash == hash_secret(token)))
+        if row is None:
+            return None
+        if row.expires_at <= utcnow():
+            tx.delete(row)
+            return None
+        account = tx.get(t.Account, row.account_id)
+        if account is None:
+            return None
+        return SignedIn(_account(account), token, row.csrf_token, row.id)
+
+
+def sign_out(db: Database, session_id: str) -> None:
+    with db.transaction() as tx:
+        tx.execute(delete(t.WebSession).where(t.WebSession.id == session_id))
+
+
+def sign_out_everywhere(db: Database, account_id: str) -> int:
+    """End every session of the account (this browser's too); returns how many."""
+    with db.transaction() as tx:
+        result = tx.execute(delete(t.WebSession).where(t.WebSession.account_id == account_id))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def set_password(
+    db: Database, hasher: PasswordHasher, account_id: str, password: str, *, sign_out: bool = True
+) -> None:
+    check_password(password)
+    password_hash = hasher.hash(password)
+    with db.transaction() as tx:
+        row = tx.get(t.Account, account_id)
+        if row is None:
+            raise NotFoundError("no such account")
+        row.password_hash = password_hash
+        if sign_out:
+            tx.execute(delete(t.WebSession).where(t.WebSession.account_id == account_id))
+
+
+def create_reset_code(db: Database, email: str) -> str:
+    """A one-time code (valid an hour) that lets the account holder choose a new password."""
+    code = new_code()
+    with db.transaction() as tx:
+        row = repo.account_by_email(tx, email)
+        if row is None:
+            raise NotFoundError(f"no account for {email.strip().lower()}")
+        tx.add(
+            t.ResetCode(
+                account_id=row.id,
+                code_hash=hash_secret(code),
+                expires_at=utcnow() + dt.timedelta(minutes=RESET_CODE_MINUTES),
+            )
+        )
+    return code
+
+
+def reset_password(
+    db: Database, hasher: PasswordHasher, *, email: str, code: str, password: str
+) -> None:
+    """Spend a reset code on a new password; every session of the account ends."""
+    check_password(password)
+    refused = InvalidInputError("code: that code is wrong, used or expired: ask for a new one")
+    password_hash = hasher.hash(password)
+    with db.transaction() as tx:
+        account = repo.account_by_email(tx, email)
+        found = tx.scalar(
+            select(t.ResetCode).where(t.ResetCode.code_hash == hash_secret(normalise_code(code)))
+        )
+        if (
+            account is None
+            or found is None
+            or not hmac.compare_digest(found.account_id, account.id)
+            or found.used_at is not None
+            or found.expires_at <= utcnow()
+        ):
+            raise refused
+        found.used_at = utcnow()
+        account.password_hash = password_hash
+        tx.execute(delete(t.WebSession).where(t.WebSession.account_id == account.id))

@@ -1,0 +1,103 @@
+// restride's own script: checklist ticks kept on this device, and the pain chart.
+// No inline scripts anywhere (the Content-Security-Policy forbids them), so pages pass data
+// through data- attributes and the chart fetches its numbers as JSON.
+(function () {
+  "use strict";
+
+  function keepTicks() {
+    document.querySelectorAll("input[data-tick]").forEach(function (box) {
+      var key = "restride.tick." + box.dataset.tick;
+      try { box.checked = window.localStorage.getItem(key) === "1"; } catch (e) { /* private mode */ }
+      box.addEventListener("change", function () {
+        try {
+          if (box.checked) { window.localStorage.setItem(key, "1"); } else { window.localStorage.removeItem(key); }
+        } catch (e) { /* storage full or off: the tick still shows until reload */ }
+      });
+    });
+  }
+
+  // Colour-blind-safe palette (Okabe-Ito) with distinct dashes, so kinds differ without colour.
+  var LINES = {
+    pain_rest: ["#0072B2", []],
+    pain_walking: ["#D55E00", [6, 3]],
+    pain_activity: ["#009E73", [2, 2]],
+    pain_after: ["#CC79A7", [8, 3, 2, 3]],
+    pain_next_morning: ["#000000", [1, 3]]
+  };
+  var BANDS = ["rgba(0,114,178,0.08)", "rgba(230,159,0,0.12)"];
+
+  // Shades each phase behind the lines and writes its name at the top.
+  var phaseBands = {
+    id: "phaseBands",
+    beforeDatasetsDraw: function (chart, _args, options) {
+      var x = chart.scales.x, area = chart.chartArea, ctx = chart.ctx;
+      (options.phases || []).forEach(function (band, i) {
+        var start = options.dates.indexOf(band.start), end = options.dates.indexOf(band.end);
+        if (start < 0 || end < 0) { return; }
+        var left = x.getPixelForValue(start) - (start === 0 ? 0 : x.width / options.dates.length / 2);
+        var right = x.getPixelForValue(end) + (end === options.dates.length - 1 ? 0 : x.width / options.dates.length / 2);
+        ctx.save();
+        ctx.fillStyle = BANDS[i % 2];
+        ctx.fillRect(left, area.top, right - left, area.bottom - area.top);
+        ctx.fillStyle = "#333";
+        ctx.font = "12px system-ui, sans-serif";
+        ctx.fillText(band.phase, left + 4, area.top + 14);
+        ctx.restore();
+      });
+    }
+  };
+
+  function drawChart(canvas) {
+    if (!window.Chart) { return; }
+    fetch(canvas.dataset.chartSrc, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      })
+      .then(function (data) {
+        var datasets = Object.keys(data.pain).map(function (field) {
+          var style = LINES[field] || ["#555", []];
+          return {
+            label: data.pain[field].label,
+            data: data.pain[field].values,
+            borderColor: style[0],
+            backgroundColor: style[0],
+            borderDash: style[1],
+            borderWidth: 2,
+            pointRadius: 2,
+            spanGaps: false
+          };
+        });
+        var reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+        new window.Chart(canvas, {
+          type: "line",
+          data: { labels: data.dates, datasets: datasets },
+          options: {
+            animation: reduced ? false : { duration: 300 },
+            maintainAspectRatio: false,
+            interaction: { mode: "index", intersect: false },
+            scales: {
+              y: { min: 0, max: 10, ticks: { stepSize: 2 }, title: { display: true, text: "pain 0-10" } },
+              x: { ticks: { maxTicksLimit: 8, autoSkip: true } }
+            },
+            plugins: {
+              legend: { position: "bottom", labels: { boxWidth: 24 } },
+              phaseBands: { phases: data.phases, dates: data.dates }
+            }
+          },
+          plugins: [phaseBands]
+        });
+        canvas.dataset.drawn = "true";
+      })
+      .catch(function (error) {
+        var legend = canvas.closest("figure").querySelector("[data-chart-legend]");
+        if (legend) { legend.textContent = "The chart could not be drawn (" + error.message + "); the table below has the same days."; }
+      });
+  }
+
+  function start() {
+    keepTicks();
+    document.querySelectorAll("canvas[data-chart-src]").forEach(drawChart);
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+})();
