@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,15 +54,15 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("serve")
+@contextmanager
+def running_server(folder: Path, today: str) -> Iterator[str]:
+    """`restride serve --demo` on the SQLite file in `folder`, with `today` as its day."""
     port = free_port()
     env = {
         **os.environ,
         "RESTRIDE_DATA_DIR": str(folder),
-        "RESTRIDE_DATABASE_URL": f"sqlite:///{folder / 'restride.db'}",
-        "RESTRIDE_TODAY": TODAY,
+        "RESTRIDE_DATABASE_URL": database_url(folder),
+        "RESTRIDE_TODAY": today,
     }
     command = [sys.executable, "-c", "from restride.cli import main; main()"]
     log = (folder / "server.log").open("w")
@@ -86,6 +87,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log.close()
     printed = (folder / "server.log").read_text()
     assert f"restride is running at {base}/" in printed
+
+
+def database_url(folder: Path) -> str:
+    return f"sqlite:///{folder / 'restride.db'}"
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_server(tmp_path_factory.mktemp("serve"), TODAY) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from tests.browser.conftest import LAPTOP, PHONE, SCREENSHOTS
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
+EXERCISE = "library/smr-roller-calves"  # one with a drawing
 PASSWORD = "a long enough password"  # noqa: S105 - a test account
 _numbers = itertools.count(1)
 
@@ -94,7 +95,7 @@ def test_bob_sees_alice_after_she_shares_and_his_hold_shows_on_her_today(
     alice = new_page(browser, server, PHONE)
     sign_up(alice, "Alice")
     onboard_the_seed_injury(alice)
-    alice.get_by_role("link", name="Sharing").click()
+    alice.get_by_role("link", name="Settings").click()
     alice.get_by_role("button", name="Make an invite code").click()
     code = alice.locator("[data-invite-code]").inner_text().strip()
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", code)
@@ -133,16 +134,49 @@ def test_screenshots_of_every_main_page_at_phone_and_laptop_sizes(
         page.goto("/signin")
         page.screenshot(path=SCREENSHOTS / f"signin-{size}.png", full_page=True)
         sign_in_demo(page, "Sign in as runner C (athlete)")
-        for name in ("today", "checkin", "plan", "history", "settings"):
+        for name in ("today", "checkin", "plan", "history", "settings", "library", EXERCISE):
             page.goto(f"/{name}")
             if name == "history":
                 expect(page.locator("canvas[data-drawn=true]")).to_be_attached()
-            page.screenshot(path=SCREENSHOTS / f"{name}-{size}.png", full_page=True)
+            shot = name.replace("library/", "exercise-")
+            page.screenshot(path=SCREENSHOTS / f"{shot}-{size}.png", full_page=True)
         page.get_by_role("button", name="Sign out Runner C").click()
         sign_in_demo(page, "Sign in as Demo Therapist")
         page.screenshot(path=SCREENSHOTS / f"board-{size}.png", full_page=True)
         page.get_by_role("link", name="Runner C").click()
         expect(page.locator("canvas[data-drawn=true]")).to_be_attached()
         page.screenshot(path=SCREENSHOTS / f"timeline-{size}.png", full_page=True)
+        page.get_by_role("link", name="printable page").click()
+        expect(page.locator("h1")).to_contain_text("Runner C")
+        page.screenshot(path=SCREENSHOTS / f"report-{size}.png", full_page=True)
         no_console_errors(page)
-    assert len(list(SCREENSHOTS.glob("*.png"))) >= 16
+    assert len(list(SCREENSHOTS.glob("*.png"))) >= 22
+
+
+def test_the_library_and_an_exercise_on_a_phone(browser: Browser, server: str) -> None:
+    page = new_page(browser, server, PHONE)
+    sign_in_demo(page, "Sign in as runner C (athlete)")
+    page.get_by_role("link", name="Exercises").click()
+    expect(page.locator("h1")).to_have_text("Exercise library")
+    expect(page.locator("#self_massage")).to_be_visible()
+    page.get_by_label("Body region").select_option("lower_leg")
+    page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(re.compile(r"/library\?region=lower_leg$"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.get_by_role("link", name="Foam roller: calves").click()
+    expect(page.locator("h1")).to_have_text("Foam roller: calves")
+    drawing = page.get_by_role("img", name="Drawing: Foam roller: calves")
+    expect(drawing).to_be_visible()
+    assert drawing.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    expect(page.locator(".safety")).to_contain_text("stress fracture")
+    page.locator('a[rel="next"]').click()
+    expect(page).to_have_url(re.compile(r"/library/smr-soft-ball-calf-deep$"))
+    # From today's plan, an exercise name leads to its page.
+    page.goto("/today")
+    exercises = page.locator(".checklist > li").filter(has=page.locator('a[href^="/library/"]'))
+    exercises.first.locator("summary").click()
+    exercises.first.locator('a[href^="/library/"]').first.click()
+    expect(page).to_have_url(re.compile(r"/library/[a-z0-9-]+$"))
+    expect(page.locator(".steps li").first).to_be_visible()
+    no_console_errors(page)

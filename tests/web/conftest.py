@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+import httpx
 import pytest
 from argon2 import PasswordHasher
 from fastapi import FastAPI
@@ -45,8 +47,15 @@ class Persona:
     client: TestClient
     csrf: str
 
-    def post(self, url: str, data: dict[str, object] | None = None, **kwargs: object) -> object:
-        return self.client.post(url, data={"csrf_token": self.csrf, **(data or {})}, **kwargs)  # type: ignore[arg-type]
+    def post(
+        self,
+        url: str,
+        data: Mapping[str, object] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        form = {"csrf_token": self.csrf, **(data or {})}
+        response: httpx.Response = self.client.post(url, data=form, headers=headers)
+        return response
 
 
 @dataclass

@@ -56,15 +56,15 @@ def test_alices_record_is_refused_to_charlie_and_dave_and_shown_to_bob(
 def test_a_hold_on_alice_is_refused_to_charlie_and_dave(people: People) -> None:
     path = f"/athletes/{people.alice.id}/events"
     form = {"kind": "hold", "reason": "not your athlete"}
-    assert people.charlie.post(path, form).status_code == 404  # type: ignore[attr-defined]
-    assert people.dave.post(path, form).status_code == 403  # type: ignore[attr-defined]
+    assert people.charlie.post(path, form).status_code == 404
+    assert people.dave.post(path, form).status_code == 403
     today = people.alice.client.get("/today").text
     assert "not your athlete" not in today
 
 
 def test_dave_cannot_revoke_alices_share(people: People) -> None:
     response = people.dave.post(f"/settings/shares/{people.bob.id}/revoke")
-    assert response.status_code == 404  # type: ignore[attr-defined]
+    assert response.status_code == 404
     assert [a.name for a in sharing.shared_athletes(people.db, people.bob.id)] == ["Alice"]
 
 
@@ -80,7 +80,7 @@ def test_the_board_lists_only_the_athletes_who_share(people: People) -> None:
 
 def test_after_alice_revokes_bob_is_refused(people: People) -> None:
     response = people.alice.post(f"/settings/shares/{people.bob.id}/revoke")
-    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert response.status_code == 303
     assert people.bob.client.get(f"/athletes/{people.alice.id}").status_code == 404
     assert "Alice" not in people.bob.client.get("/board").text
 

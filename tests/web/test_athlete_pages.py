@@ -87,7 +87,7 @@ def test_a_check_in_is_saved_and_can_be_changed_the_same_day(people: People) -> 
     alice = people.alice
     assert "How are you today?" in alice.client.get("/checkin").text
     response = alice.post("/checkin", {**PAIN_FREE, "limp": "no", "can_bear_weight": "yes"})
-    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert response.status_code == 303
     today = alice.client.get("/today?saved=1").text
     assert "Check-in saved." in today and "Checked in today." in today
 
@@ -95,7 +95,7 @@ def test_a_check_in_is_saved_and_can_be_changed_the_same_day(people: People) -> 
     assert "Change today's check-in" in page
     assert 'name="pain_walking" value="0" required checked' in page
     again = alice.post("/checkin", {**PAIN_FREE, "pain_walking": "3", "edit": "1"})
-    assert again.status_code == 303  # type: ignore[attr-defined]
+    assert again.status_code == 303
     with people.db.transaction() as tx:
         episode = repo.active_episode(tx, alice.id)
         assert episode is not None
@@ -105,8 +105,8 @@ def test_a_check_in_is_saved_and_can_be_changed_the_same_day(people: People) -> 
 
 def test_a_check_in_out_of_range_is_refused_with_a_reason(people: People) -> None:
     response = people.alice.post("/checkin", {**PAIN_FREE, "pain_rest": "11"})
-    assert response.status_code == 422  # type: ignore[attr-defined]
-    assert "pain_rest" in response.text  # type: ignore[attr-defined]
+    assert response.status_code == 422
+    assert "pain_rest" in response.text
 
 
 def test_a_red_flag_check_in_turns_today_into_stop_and_see_a_doctor(people: People) -> None:
@@ -148,14 +148,14 @@ def test_an_invite_code_shares_with_bob_and_alice_can_revoke(people: People) -> 
     code = fragment.text.split("data-invite-code>")[1].split("<")[0].strip()
 
     redeemed = people.bob.post("/board/redeem", {"code": code.lower().replace("-", " ")})
-    assert redeemed.status_code == 303  # type: ignore[attr-defined]
+    assert redeemed.status_code == 303
     assert "Erin" in people.bob.client.get("/board").text
     settings = erin.get("/settings").text
     assert "Bob" in settings and "Stop sharing" in settings
 
     used_again = people.charlie.post("/board/redeem", {"code": code})
-    assert used_again.status_code == 422  # type: ignore[attr-defined]
-    assert "wrong, used or expired" in used_again.text  # type: ignore[attr-defined]
+    assert used_again.status_code == 422
+    assert "wrong, used or expired" in used_again.text
 
 
 def test_the_json_api_records_a_check_in_with_the_csrf_header(people: People) -> None:

@@ -13,7 +13,7 @@ from tests.web.conftest import TODAY, People, seed_injury
 def test_a_hold_by_bob_shows_on_alices_today(people: People) -> None:
     path = f"/athletes/{people.alice.id}/events"
     response = people.bob.post(path, {"kind": "hold", "reason": "Wait for the MRI on Friday"})
-    assert response.status_code == 303  # type: ignore[attr-defined]
+    assert response.status_code == 303
 
     today = people.alice.client.get("/today").text
     assert "From your clinician" in today
@@ -29,13 +29,13 @@ def test_an_event_through_htmx_returns_the_updated_events_fragment(people: Peopl
     response = people.bob.post(
         path, {"kind": "note", "reason": "Hop test next week"}, headers=headers
     )
-    assert response.status_code == 200  # type: ignore[attr-defined]
-    text = response.text  # type: ignore[attr-defined]
+    assert response.status_code == 200
+    text = response.text
     assert text.lstrip().startswith('<section id="events"') and "Hop test next week" in text
 
     empty = people.bob.post(path, {"kind": "hold", "reason": "  "}, headers=headers)
-    assert empty.status_code == 422  # type: ignore[attr-defined]
-    assert "Give a reason" in empty.text  # type: ignore[attr-defined]
+    assert empty.status_code == 422
+    assert "Give a reason" in empty.text
 
 
 def test_the_timeline_shows_the_decision_chart_and_days(people: People) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import math
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from restride.domain import case as domain
+from restride.domain.activity import Activity
 from restride.storage import tables as t
 
 if TYPE_CHECKING:
@@ -140,4 +143,81 @@ def open_share(db: DbSession, athlete_id: str, clinician_id: str) -> t.Share | N
             t.Share.clinician_id == clinician_id,
             t.Share.revoked_at.is_(None),
         )
+    )
+
+
+# --- Activities -----------------------------------------------------------------------------------
+
+
+def activity_key(activity: Activity) -> str:
+    """The stored content hash: the file's, told apart by part for files of several activities."""
+    if activity.part == 0:
+        return activity.content_sha256
+    return hashlib.sha256(f"{activity.content_sha256}:part{activity.part}".encode()).hexdigest()
+
+
+def fit_text(value: str | None, size: int) -> str | None:
+    """Text cut to fit its column, keeping the end (a path's file name) when it must be cut."""
+    if value is None or len(value) <= size:
+        return value
+    return "…" + value[-(size - 1) :]
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def activity_row(athlete_id: str, activity: Activity, shoe_id: str | None) -> t.Activity:
+    return t.Activity(
+        id=t.new_id(),
+        athlete_id=athlete_id,
+        shoe_id=shoe_id,
+        content_hash=activity_key(activity),
+        source=fit_text(activity.source, 200) or "",
+        sport=activity.sport,
+        start_time=activity.start,
+        duration_s=_finite(activity.duration_s),
+        moving_s=_finite(activity.moving_s),
+        distance_m=_finite(activity.distance_m),
+        elevation_gain_m=_finite(activity.elevation_gain_m),
+        avg_hr=_finite(activity.avg_hr),
+        max_hr=_finite(activity.max_hr),
+        avg_cadence=_finite(activity.avg_cadence_spm),
+        device=fit_text(activity.device, 200),
+        gear_name=fit_text(activity.gear, 200),
+        part=activity.part,
+        sub_sport=fit_text(activity.sub_sport, 50),
+        name=fit_text(activity.name, 200),
+        partial=activity.partial,
+        warnings="\n".join(activity.warnings),
+        gct_ms_avg=_finite(activity.gct_ms_avg),
+        stance_balance_left_pct_avg=_finite(activity.stance_balance_left_pct_avg),
+        vertical_oscillation_mm_avg=_finite(activity.vertical_oscillation_mm_avg),
+    )
+
+
+def to_activity(row: t.Activity, shoe_names: dict[str, str]) -> Activity:
+    """A stored activity as the analytics read it; its gear is the name of its shoe."""
+    return Activity(
+        start=row.start_time,
+        sport=row.sport,  # type: ignore[arg-type]
+        source=row.source,
+        content_sha256=row.content_hash,
+        sub_sport=row.sub_sport,
+        part=row.part,
+        name=row.name,
+        duration_s=row.duration_s,
+        moving_s=row.moving_s,
+        distance_m=row.distance_m,
+        elevation_gain_m=row.elevation_gain_m,
+        avg_hr=row.avg_hr,
+        max_hr=row.max_hr,
+        avg_cadence_spm=row.avg_cadence,
+        device=row.device,
+        gear=shoe_names.get(row.shoe_id or "") or row.gear_name,
+        gct_ms_avg=row.gct_ms_avg,
+        stance_balance_left_pct_avg=row.stance_balance_left_pct_avg,
+        vertical_oscillation_mm_avg=row.vertical_oscillation_mm_avg,
+        partial=row.partial,
+        warnings=tuple(w for w in row.warnings.split("\n") if w),
     )

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -241,7 +242,10 @@ class Share(Base):
 
 
 class Shoe(Base):
+    """A shoe (or other gear) by name: from an import's gear names or added by hand (MIN-6)."""
+
     __tablename__ = "shoes"
+    __table_args__ = (Index("uq_shoes_name", "athlete_id", "name", unique=True),)
 
     id: Mapped[str] = _id()
     athlete_id: Mapped[str] = mapped_column(
@@ -287,6 +291,17 @@ class Activity(Base):
     device: Mapped[str | None] = mapped_column(String(200), nullable=True)
     gear_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[dt.datetime] = _created()
+    # Migration 0003: what the importers read beyond the summary above.
+    part: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    sub_sport: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    partial: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
+    warnings: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
+    gct_ms_avg: Mapped[float | None] = mapped_column(Float, nullable=True)
+    stance_balance_left_pct_avg: Mapped[float | None] = mapped_column(Float, nullable=True)
+    vertical_oscillation_mm_avg: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 # --- The web app's sign-in state (migration 0002) ------------------------------------------------
@@ -340,3 +355,22 @@ class ResetCode(Base):
     created_at: Mapped[dt.datetime] = _created()
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+# --- A calendar subscription link (migration 0004) ----------------------------------------------
+
+
+class CalendarToken(Base):
+    """An athlete's secret calendar-feed link; the URL holds the token, the row only its hash.
+
+    One per athlete: making a new link replaces the old one, so a leaked link can be retired.
+    """
+
+    __tablename__ = "calendar_tokens"
+
+    id: Mapped[str] = _id()
+    athlete_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), unique=True, nullable=False
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[dt.datetime] = _created()

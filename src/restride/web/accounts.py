@@ -226,3 +226,38 @@ def reset_password(
         found.used_at = utcnow()
         account.password_hash = password_hash
         tx.execute(delete(t.WebSession).where(t.WebSession.account_id == account.id))
+
+
+UNITS = ("metric", "imperial")
+
+
+def units_of(db: Database, account_id: str) -> str:
+    with db.transaction() as tx:
+        row = tx.get(t.Account, account_id)
+        return row.units if row is not None else UNITS[0]
+
+
+def set_units(db: Database, account_id: str, units: str) -> None:
+    if units not in UNITS:
+        raise InvalidInputError("units: choose metric or imperial")
+    with db.transaction() as tx:
+        row = tx.get(t.Account, account_id)
+        if row is None:
+            raise NotFoundError("no such account")
+        row.units = units
+
+
+def delete_account(db: Database, hasher: PasswordHasher, account_id: str, password: str) -> None:
+    """Check the password, then delete the account and, through the tables' ON DELETE CASCADE,
+    everything of it: episodes, check-ins, sessions, activities, shares, sessions, codes."""
+    with db.transaction() as tx:
+        row = tx.get(t.Account, account_id)
+        stored = row.password_hash if row is not None else None
+    try:
+        if stored is None or len(password) > MAX_PASSWORD:
+            raise SignInError
+        hasher.verify(stored, password)
+    except (SignInError, VerificationError, InvalidHashError):
+        raise InvalidInputError("password: that is not your password") from None
+    with db.transaction() as tx:
+        tx.execute(delete(t.Account).where(t.Account.id == account_id))

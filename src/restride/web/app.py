@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from restride.settings import load_settings
 from restride.web import errors
 from restride.web.deps import csrf_protect
-from restride.web.routes import api, athlete, auth, clinician
+from restride.web.routes import api, athlete, auth, clinician, exports, library, settings
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Sequence
@@ -108,6 +108,6 @@ def create_app(
 
     static = resources.files("restride.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    for module in (auth, athlete, clinician, api):
+    for module in (auth, athlete, settings, exports, clinician, library, api):
         app.include_router(module.router)
     return app

@@ -57,7 +57,13 @@ def _minutes(value: float | None) -> str:
     return "" if value is None else f"{value:g} min"
 
 
+def words(key: str) -> str:
+    """A stable key in words: `foam_roller` → `Foam roller`."""
+    return key.replace("_", " ").capitalize()
+
+
 TEMPLATES.env.filters["minutes"] = _minutes
+TEMPLATES.env.filters["words"] = words
 
 
 def is_https(request: Request) -> bool:

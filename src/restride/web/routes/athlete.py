@@ -1,4 +1,4 @@
-"""The athlete's pages: onboarding, today, check-in, plan, history, and sharing settings."""
+"""The athlete's pages: onboarding, today, check-in, plan and history."""
 
 # No `from __future__ import annotations`: FastAPI reads these signatures at run time.
 import datetime as dt
@@ -14,9 +14,8 @@ from restride.domain.anatomy import SITES
 from restride.domain.case import PAIN_FIELDS, Case, CheckIn, Imaging, Injury
 from restride.domain.decide import decide
 from restride.loading import builtin_protocol
-from restride.services import athletes, checkins, decisions, sharing
+from restride.services import athletes, checkins, decisions
 from restride.services.errors import NotFoundError, ServiceError
-from restride.web import invites
 from restride.web.deps import CurrentAthlete, Db, Today
 from restride.web.rendering import render
 
@@ -226,31 +225,3 @@ async def checkin_submit(request: Request, me: CurrentAthlete, db: Db, today: To
         context = {**checkin_context(today, values, editing), "error": exc.message}
         return render(request, "checkin.html", context, status=409)
     return see_other("/today?saved=1")
-
-
-# --- settings: sharing ----------------------------------------------------------------------
-
-
-@router.get("/settings")
-def settings_page(request: Request, me: CurrentAthlete, db: Db) -> Response:
-    shares = invites.shared_with(db, me.account.id)
-    return render(request, "settings.html", {"shares": shares, "invite": None})
-
-
-@router.post("/settings/invite")
-def make_invite(request: Request, me: CurrentAthlete, db: Db) -> Response:
-    invite = invites.create_invite(db, me.account.id)
-    if request.headers.get("hx-request") == "true":
-        return render(request, "_invite.html", {"invite": invite})
-    shares = invites.shared_with(db, me.account.id)
-    return render(request, "settings.html", {"shares": shares, "invite": invite})
-
-
-@router.post("/settings/shares/{clinician_id}/revoke")
-def revoke(clinician_id: str, me: CurrentAthlete, db: Db) -> Response:
-    shares = invites.shared_with(db, me.account.id)
-    match = next((s for s in shares if s.clinician.id == clinician_id), None)
-    if match is None:
-        raise NotFoundError("You do not share your record with that clinician.")
-    sharing.revoke_share(db, me.account.id, match.clinician.email)
-    return see_other("/settings")

@@ -64,9 +64,11 @@ def signup(
 
 
 @router.get("/signin")
-def signin_page(request: Request, next: str | None = None) -> Response:
+def signin_page(request: Request, next: str | None = None, deleted: str = "") -> Response:
     demos = request.app.state.demo_sign_ins
-    return render(request, "signin.html", {"next": next or "", "form": {}, "demos": demos})
+    notice = "Your account and everything in it are deleted." if deleted == "1" else None
+    context = {"next": next or "", "form": {}, "demos": demos, "notice": notice}
+    return render(request, "signin.html", context)
 
 
 @router.post("/signin")
