@@ -18,6 +18,7 @@ from restride.domain.anatomy import SITES
 from restride.domain.case import Case
 from restride.domain.decide import decide
 from restride.domain.decision import Decision
+from restride.domain.findings import Finding
 from restride.domain.pain import is_bone_injury
 from restride.domain.protocol import LOADING_KINDS
 from restride.domain.triage import FlagTracker
@@ -104,7 +105,8 @@ class Report:
     chart: PainChart
     adherence: list[AdherenceRow]
     timeline: list[TimelineEntry]
-    activities: int  # imported activities (the post-mortem's material, once it is built)
+    activities: int  # imported activities (the post-mortem's material)
+    findings: tuple[Finding, ...] = ()  # the post-mortem, best first
     item_lines: dict[int, list[str]] = field(default_factory=dict)
 
     @property
@@ -117,7 +119,12 @@ class Report:
 
 
 def build_report(
-    protocol: Protocol, athlete: AccountInfo, case: Case, *, activities: int = 0
+    protocol: Protocol,
+    athlete: AccountInfo,
+    case: Case,
+    *,
+    activities: int = 0,
+    findings: tuple[Finding, ...] = (),
 ) -> Report:
     """Everything the report shows, from the stored case up to its `today`."""
     decision = decide(protocol, case)
@@ -145,6 +152,7 @@ def build_report(
         adherence=adherence(protocol, case),
         timeline=timeline(protocol, case),
         activities=activities,
+        findings=findings,
         item_lines={index: item_lines(item) for index, item in enumerate(decision.today)},
     )
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from restride.exports import csv_export, fit_workout, ics, report
 from restride.loading import builtin_protocol
+from restride.services import insights
 from restride.services.athletes import AccountInfo
 from restride.services.decisions import plan_ahead, stored_case
 from restride.services.errors import InvalidInputError, NotFoundError
@@ -23,6 +24,7 @@ from restride.storage import tables as t
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session as DbSession
 
+    from restride.domain.findings import Finding
     from restride.storage.database import Database
 
 MAX_WEEKS = 52
@@ -97,7 +99,12 @@ def clinician_report(db: Database, athlete_id: str, *, today: dt.date) -> report
             select(func.count()).select_from(t.Activity).where(t.Activity.athlete_id == athlete_id)
         )
     protocol = builtin_protocol(case.protocol)
-    return report.build_report(protocol, athlete, case, activities=activities or 0)
+    findings: tuple[Finding, ...] = ()
+    if activities:
+        findings = insights.injury_post_mortem(db, athlete_id, today=today).post_mortem.findings
+    return report.build_report(
+        protocol, athlete, case, activities=activities or 0, findings=findings
+    )
 
 
 def report_html(db: Database, athlete_id: str, *, today: dt.date) -> str:
