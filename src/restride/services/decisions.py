@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from restride.domain.decide import decide
-from restride.domain.decision import Decision
+from restride.domain.decision import Decision, Reason
 from restride.loading import builtin_protocol
 from restride.services.athletes import require_active_episode
 from restride.services.errors import InvalidInputError
@@ -29,9 +29,36 @@ def stored_case(db: Database, athlete_id: str, today: dt.date) -> Case:
         return repo.episode_case(tx, episode, today)
 
 
+# Load findings are shown under the protocol's spike warning; the others (monotony, a
+# left-right imbalance) under the maintain phase's own rule. Their evidence IDs stay their own.
+LOAD_FINDINGS = frozenset({"progression", "spike", "ramp", "shoes", "shoe_switch"})
+
+
 def todays_decision(db: Database, athlete_id: str, *, today: dt.date) -> Decision:
     case = stored_case(db, athlete_id, today)
-    return decide(builtin_protocol(case.protocol), case)
+    protocol = builtin_protocol(case.protocol)
+    decision = decide(protocol, case)
+    if decision.phase != "maintain":
+        return decision
+    # Back to running, restride keeps watching: the runs imported this week are checked like
+    # the post-mortem checks the weeks before an injury, and shown as warnings (never gating).
+    from restride.services.insights import recent_warnings
+
+    found = recent_warnings(db, athlete_id, today=today)
+    if not found:
+        return decision
+    phase_rule = protocol.rule(protocol.phases[protocol.phase_index("maintain")].rule)
+    extra = [
+        Reason(
+            rule=rule.id,
+            step=rule.step,
+            text=f"{f.title}: {f.detail}. {f.caveat}",
+            evidence=list(f.evidence),
+        )
+        for f in found
+        for rule in [protocol.engine_rule("spike_warn") if f.kind in LOAD_FINDINGS else phase_rule]
+    ]
+    return decision.model_copy(update={"warnings": [*decision.warnings, *extra]})
 
 
 @dataclass

@@ -142,3 +142,17 @@ def new_activity_warnings(
         activities, shoes = history(tx, athlete_id)
     new = [activities[i] for i in activity_ids if i in activities]
     return check_new(list(activities.values()), shoes, new, zone=zone)
+
+
+def recent_warnings(
+    db: Database, athlete_id: str, *, today: dt.date, days: int = 7, zone: dt.tzinfo = dt.UTC
+) -> list[Finding]:
+    """The maintain phase's watch: the post-mortem's checks on the runs of the last `days`."""
+    with db.transaction() as tx:
+        activities, shoes = history(tx, athlete_id)
+    since = dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time(), tzinfo=zone)
+    until = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+    new = [a for a in activities.values() if since <= a.start < until]
+    if not new:
+        return []
+    return check_new(list(activities.values()), shoes, new, zone=zone)
