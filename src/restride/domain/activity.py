@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 Sport = Literal[
     "running",
@@ -26,18 +26,7 @@ Sport = Literal[
     "strength",
     "other",
 ]
-SPORTS: tuple[Sport, ...] = (
-    "running",
-    "trail_running",
-    "treadmill_running",
-    "walking",
-    "hiking",
-    "cycling",
-    "swimming",
-    "elliptical",
-    "strength",
-    "other",
-)
+SPORTS: tuple[Sport, ...] = get_args(Sport)
 RUNNING_SPORTS: frozenset[Sport] = frozenset({"running", "trail_running", "treadmill_running"})
 # Sports whose cadence counts footfalls, so "steps per minute" means something.
 FOOT_SPORTS: frozenset[Sport] = RUNNING_SPORTS | {"walking", "hiking"}
