@@ -134,17 +134,28 @@ def test_screenshots_of_every_main_page_at_phone_and_laptop_sizes(
         page.goto("/signin")
         page.screenshot(path=SCREENSHOTS / f"signin-{size}.png", full_page=True)
         sign_in_demo(page, "Sign in as runner C (athlete)")
-        for name in ("today", "checkin", "plan", "history", "settings", "library", EXERCISE):
+        for name in (
+            "today",
+            "checkin",
+            "plan",
+            "history",
+            "activities",
+            "insights",
+            "shoes",
+            "settings",
+            "library",
+            EXERCISE,
+        ):
             page.goto(f"/{name}")
             if name == "history":
-                expect(page.locator("canvas[data-drawn=true]")).to_be_attached()
+                expect(page.locator("canvas[data-chart-src][data-drawn=true]")).to_be_attached()
             shot = name.replace("library/", "exercise-")
             page.screenshot(path=SCREENSHOTS / f"{shot}-{size}.png", full_page=True)
         page.get_by_role("button", name="Sign out Runner C").click()
         sign_in_demo(page, "Sign in as Demo Therapist")
         page.screenshot(path=SCREENSHOTS / f"board-{size}.png", full_page=True)
         page.get_by_role("link", name="Runner C").click()
-        expect(page.locator("canvas[data-drawn=true]")).to_be_attached()
+        expect(page.locator("canvas[data-chart-src][data-drawn=true]")).to_be_attached()
         page.screenshot(path=SCREENSHOTS / f"timeline-{size}.png", full_page=True)
         page.get_by_role("link", name="printable page").click()
         expect(page.locator("h1")).to_contain_text("Runner C")

@@ -14,7 +14,17 @@ from fastapi.staticfiles import StaticFiles
 from restride.settings import load_settings
 from restride.web import errors
 from restride.web.deps import csrf_protect
-from restride.web.routes import api, athlete, auth, clinician, exports, library, settings
+from restride.web.rendering import render
+from restride.web.routes import (
+    api,
+    athlete,
+    auth,
+    clinician,
+    exports,
+    library,
+    settings,
+    training,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Sequence
@@ -72,10 +82,12 @@ def create_app(
     today: Callable[[], dt.date] | None = None,
     password_hasher: PasswordHasher | None = None,
     demo_sign_ins: Sequence[DemoSignIn] = (),
+    max_upload_bytes: int = training.DEFAULT_MAX_UPLOAD_BYTES,
 ) -> FastAPI:
     """The web app on `database` (already migrated). `today` and `password_hasher` are for
     tests: a fixed clock, and cheaper argon2 parameters. `demo_sign_ins` puts one-click
-    sign-in buttons for demo accounts on the sign-in page (`restride serve --demo` only)."""
+    sign-in buttons for demo accounts on the sign-in page (`restride serve --demo` only).
+    `max_upload_bytes` caps one activity upload, all its files together."""
     app = FastAPI(
         title="restride",
         summary="A pain-gated return-to-running program: today's decision, check-ins, history.",
@@ -90,7 +102,21 @@ def create_app(
     app.state.today = today or default_clock()
     app.state.hasher = password_hasher or PasswordHasher()
     app.state.demo_sign_ins = list(demo_sign_ins)
+    app.state.max_upload_bytes = max_upload_bytes
     errors.install(app)
+
+    @app.middleware("http")
+    async def upload_size(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        # Refused before a byte of the body is read (the CSRF check would parse the form).
+        if request.method == "POST" and request.url.path == "/activities":
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > max_upload_bytes:
+                message = training.too_large_message(max_upload_bytes)
+                context = {"title": "Upload too large", "message": message}
+                return render(request, "error.html", context, status=413)
+        return await call_next(request)
 
     @app.middleware("http")
     async def security_headers(
@@ -108,6 +134,6 @@ def create_app(
 
     static = resources.files("restride.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    for module in (auth, athlete, settings, exports, clinician, library, api):
+    for module in (auth, athlete, training, settings, exports, clinician, library, api):
         app.include_router(module.router)
     return app

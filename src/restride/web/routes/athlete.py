@@ -14,9 +14,10 @@ from restride.domain.anatomy import SITES
 from restride.domain.case import PAIN_FIELDS, Case, CheckIn, Imaging, Injury
 from restride.domain.decide import decide
 from restride.loading import builtin_protocol
-from restride.services import athletes, checkins, decisions
+from restride.services import athletes, checkins, decisions, insights
 from restride.services.errors import NotFoundError, ServiceError
 from restride.web.deps import CurrentAthlete, Db, Today
+from restride.web.load_chart import load_data
 from restride.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -153,7 +154,15 @@ def history_page(request: Request, me: CurrentAthlete, db: Db, today: Today) -> 
     case = stored_case(db, me.account.id, today)
     if case is None:
         return see_other("/onboarding")
-    context = {"case": case, "chart_src": "/api/history", "days": recent_days(case)}
+    with db.transaction() as tx:
+        activities, _shoes = insights.history(tx, me.account.id)
+    context = {
+        "case": case,
+        "chart_src": "/api/history",
+        "days": recent_days(case),
+        "load": load_data(activities.values(), today) if activities else None,
+        "load_src": "/history/load.json",
+    }
     return render(request, "history.html", context)
 
 

@@ -95,9 +95,92 @@
       });
   }
 
+  // Weekly load (history page): bars per sport, LOAD-1 spikes, the ACWR line, shoe use.
+  var SPORTS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
+  var loads = {};
+
+  function loadData(src) {
+    if (!loads[src]) {
+      loads[src] = fetch(src, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (!response.ok) { throw new Error("HTTP " + response.status); }
+          return response.json();
+        });
+    }
+    return loads[src];
+  }
+
+  function bars(table) {
+    return Object.keys(table).map(function (name, i) {
+      var colour = SPORTS[i % SPORTS.length];
+      return { type: "bar", label: name, data: table[name], backgroundColor: colour, borderColor: colour, stack: "load", yAxisID: "y", order: 2 };
+    });
+  }
+
+  function drawLoad(canvas) {
+    if (!window.Chart) { return; }
+    var view = canvas.dataset.loadView;
+    loadData(canvas.dataset.loadSrc)
+      .then(function (data) {
+        var unit = view === "minutes" ? "minutes" : "km";
+        var datasets = bars(view === "minutes" ? data.minutes : view === "km" ? data.km : data.shoes);
+        var scales = {
+          x: { stacked: true, ticks: { maxTicksLimit: 8, autoSkip: true } },
+          y: { stacked: true, beginAtZero: true, title: { display: true, text: unit + " a week" } }
+        };
+        if (view === "minutes") {
+          var spikeWeeks = {};
+          data.spikes.forEach(function (s) { spikeWeeks[s.week] = s; });
+          datasets.push({
+            type: "line", label: "Run-length spike (LOAD-1)", yAxisID: "y", stack: "spikes", order: 0, showLine: false,
+            pointStyle: "triangle", pointRadius: 7, borderColor: "#D55E00", backgroundColor: "#D55E00",
+            data: data.weeks.map(function (week, i) { return spikeWeeks[week] ? data.running_minutes[i] : null; })
+          });
+          datasets.push({
+            type: "line", label: "ACWR: shown only, never used to decide (LOAD-3)", yAxisID: "ratio", order: 1,
+            borderColor: "#000000", backgroundColor: "#000000", borderDash: [6, 4], borderWidth: 2, pointRadius: 2,
+            spanGaps: false, data: data.acwr
+          });
+          scales.ratio = { position: "right", beginAtZero: true, suggestedMax: 2, grid: { drawOnChartArea: false }, title: { display: true, text: "ratio" } };
+        }
+        var reduced = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+        new window.Chart(canvas, {
+          type: "bar",
+          data: { labels: data.weeks, datasets: datasets },
+          options: {
+            animation: reduced ? false : { duration: 300 },
+            maintainAspectRatio: false,
+            interaction: { mode: "index", intersect: false },
+            scales: scales,
+            plugins: { legend: { position: "bottom", labels: { boxWidth: 18 } } }
+          }
+        });
+        canvas.dataset.drawn = "true";
+      })
+      .catch(function (error) {
+        var legend = canvas.closest("figure").querySelector("[data-chart-legend]");
+        if (legend) { legend.textContent = "The chart could not be drawn (" + error.message + "); the table below has the same weeks."; }
+      });
+  }
+
+  // An upload's progress: htmx reports the bytes sent; the bar shows them, then "importing".
+  function showUploads() {
+    document.body.addEventListener("htmx:xhr:progress", function (event) {
+      var form = event.target.closest && event.target.closest("form[data-upload]");
+      if (!form || !event.detail.lengthComputable) { return; }
+      var bar = form.querySelector("[data-upload-progress]");
+      var status = form.querySelector("[data-upload-status]");
+      var done = Math.round(event.detail.loaded / event.detail.total * 100);
+      if (bar) { bar.hidden = false; bar.value = done; }
+      if (status) { status.textContent = done < 100 ? "Uploading: " + done + "%" : "Uploaded; importing..."; }
+    });
+  }
+
   function start() {
     keepTicks();
+    showUploads();
     document.querySelectorAll("canvas[data-chart-src]").forEach(drawChart);
+    document.querySelectorAll("canvas[data-load-src]").forEach(drawLoad);
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
