@@ -176,7 +176,85 @@
     });
   }
 
+  // The walk-run timer: warm-up walk, each run and walk of the blocks, cool-down walk. The
+  // plan arrives as JSON in a data- attribute; a change of step is announced once (not every
+  // second) and the phone vibrates where it can, so the runner need not watch the screen.
+  function segmentsOf(plan) {
+    var segments = [];
+    if (plan.warmup_walk_min > 0) { segments.push(["Walk to warm up", plan.warmup_walk_min * 60]); }
+    plan.blocks.forEach(function (block) {
+      for (var i = 1; i <= block.repeats; i += 1) {
+        if (block.run_s > 0) { segments.push(["Run " + i + " of " + block.repeats, block.run_s]); }
+        if (block.walk_s > 0) { segments.push(["Walk", block.walk_s]); }
+      }
+    });
+    if (plan.cooldown_walk_min > 0) { segments.push(["Walk to cool down", plan.cooldown_walk_min * 60]); }
+    return segments;
+  }
+
+  function clock(seconds) {
+    var whole = Math.max(0, Math.ceil(seconds));
+    var rest = whole % 60;
+    return Math.floor(whole / 60) + ":" + (rest < 10 ? "0" : "") + rest;
+  }
+
+  function intervalTimers() {
+    document.querySelectorAll("[data-intervals]").forEach(function (box) {
+      var segments = segmentsOf(JSON.parse(box.dataset.intervals));
+      var now = box.querySelector("[data-timer-now]");
+      var say = box.querySelector("[data-timer-say]");
+      var startButton = box.querySelector("[data-timer-start]");
+      var pauseButton = box.querySelector("[data-timer-pause]");
+      var index = 0;
+      var left = segments.length ? segments[0][1] : 0;
+      var ticking = null;
+      function show() {
+        if (index >= segments.length) {
+          now.textContent = "Done. Tell restride how it went in tomorrow's check-in.";
+          return;
+        }
+        now.textContent = segments[index][0] + ": " + clock(left) + " left (step " + (index + 1) + " of " + segments.length + ")";
+      }
+      function announce() {
+        say.textContent = index < segments.length ? segments[index][0] : "Done";
+        if (navigator.vibrate) { navigator.vibrate(400); }
+      }
+      function tick() {
+        left -= 1;
+        if (left <= 0) {
+          index += 1;
+          if (index < segments.length) {
+            left = segments[index][1];
+          } else {
+            clearInterval(ticking);
+            ticking = null;
+            startButton.hidden = true;
+            pauseButton.hidden = true;
+          }
+          announce();
+        }
+        show();
+      }
+      startButton.addEventListener("click", function () {
+        if (!ticking) { ticking = setInterval(tick, 1000); }
+        startButton.hidden = true;
+        pauseButton.hidden = false;
+        show();
+        announce();
+      });
+      pauseButton.addEventListener("click", function () {
+        clearInterval(ticking);
+        ticking = null;
+        pauseButton.hidden = true;
+        startButton.hidden = false;
+        startButton.textContent = "Resume";
+        now.textContent = "Paused. " + now.textContent;
+      });
+    });
+  }
+
   function start() {
+    intervalTimers();
     keepTicks();
     showUploads();
     document.querySelectorAll("canvas[data-chart-src]").forEach(drawChart);
