@@ -8,6 +8,7 @@ import os
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -253,18 +254,26 @@ def test_the_ratio_waits_for_28_days_of_history() -> None:
     assert data["spikes"][0]["band"] == "severe"
 
 
-def test_the_copy_of_an_upload_stops_at_the_limit(tmp_path: Path) -> None:
+def run_in_own_loop(coroutine: Any) -> Any:
+    """Run a coroutine on a fresh event loop in its own thread: the browser tests' Playwright
+    keeps an event loop running in this thread for the whole test session."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def test_the_copy_of_an_upload_stops_at_the_limit(tmp_path: Path) -> None:
     from starlette.datastructures import UploadFile
 
     from restride.web.routes.training import UploadTooLargeError, save_uploads
 
     small = UploadFile(io.BytesIO(b"a" * 3000), filename="../../etc/a.fit")
     big = UploadFile(io.BytesIO(b"b" * 3000), filename="b.fit")
-    paths = asyncio.run(save_uploads([small], tmp_path, 5000))
+    paths = run_in_own_loop(save_uploads([small], tmp_path, 5000))
     assert [Path(p).name for p in paths] == ["00-a.fit"]  # no folders from the client
     assert Path(paths[0]).parent == tmp_path
     small.file.seek(0)
     with pytest.raises(UploadTooLargeError, match="too large"):
-        asyncio.run(save_uploads([small, big], tmp_path, 5000))
+        run_in_own_loop(save_uploads([small, big], tmp_path, 5000))
