@@ -5,10 +5,10 @@ Each module registers its commands on the one `app`.
 
 from __future__ import annotations
 
-from restride.cli import archive, daily, evaluate, exports, imports, serve
+from restride.cli import archive, daily, evaluate, exports, imports, serve, sharing
 from restride.cli.app import app
 
-__all__ = ["app", "archive", "daily", "evaluate", "exports", "imports", "main", "serve"]
+__all__ = ["app", "archive", "daily", "evaluate", "exports", "imports", "main", "serve", "sharing"]
 
 
 def main() -> None:
