@@ -374,3 +374,25 @@ class CalendarToken(Base):
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     created_at: Mapped[dt.datetime] = _created()
+
+
+# --- Failed sign-ins, for rate limiting (migration 0005) ----------------------------------------
+
+
+class SignInFailure(Base):
+    """One wrong password (or reset code) for an email, from an IP address.
+
+    Counted in the database, not in memory, so every app worker sees the same count. Rows older
+    than a day are pruned as new ones arrive; a successful sign-in deletes its email's rows.
+    """
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (
+        Index("ix_sign_in_failures_email_at", "email", "at"),
+        Index("ix_sign_in_failures_ip_at", "ip", "at"),
+    )
+
+    id: Mapped[str] = _id()
+    email: Mapped[str] = mapped_column(String(320), nullable=False)
+    ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

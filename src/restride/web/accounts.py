@@ -4,6 +4,10 @@ Passwords are argon2id hashes (argon2-cffi's defaults, RFC 9106's second recomme
 Session tokens and reset codes are random and stored only as SHA-256 hashes, so a copy of the
 database cannot sign anyone in. Everything lives in the database, so any number of app workers
 can serve the same users.
+
+Password guessing is rate-limited through the database too (`sign_in_failures`): too many
+failures for one email, or from one IP address, in the last few minutes and sign-in is refused
+before the password is looked at, so a refusal says nothing about the password.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
@@ -26,6 +31,7 @@ from restride.storage.tables import utcnow
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
+    from sqlalchemy.orm import InstrumentedAttribute, Session
 
     from restride.storage.database import Database
 
@@ -36,10 +42,32 @@ MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
 # Crockford's base32 without look-alikes: a code read aloud or typed on a phone survives.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+# Rate limits on wrong passwords and reset codes, counted over a sliding window.
+FAILURE_WINDOW = dt.timedelta(minutes=15)
+MAX_FAILURES_PER_EMAIL = 5
+MAX_FAILURES_PER_IP = 20
+FAILURES_KEPT = dt.timedelta(days=1)
 
 
 class SignInError(Exception):
     """Wrong email or password; the message never says which."""
+
+
+class TooManyAttemptsError(Exception):
+    """Too many recent failures for this email or from this address: wait `retry_after` s."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        minutes = math.ceil(retry_after / 60)
+        super().__init__(
+            "Too many failed attempts. Wait "
+            + (f"{minutes} minutes" if minutes > 1 else "a minute")
+            + " and try again."
+        )
+
+    @property
+    def message(self) -> str:
+        return str(self)
 
 
 @dataclass(frozen=True)
@@ -108,8 +136,63 @@ def sign_up(
         raise ConflictError(f"email: an account for {email} already exists: sign in") from None
 
 
-def sign_in(db: Database, hasher: PasswordHasher, *, email: str, password: str) -> SignedIn:
-    """Check the password and open a session; `SignInError` when either is wrong."""
+def _email_key(email: str) -> str:
+    return email.strip().lower()[:320]
+
+
+def _ip_key(ip: str | None) -> str | None:
+    return ip[:64] if ip else None
+
+
+def _wait_for(
+    tx: Session, column: InstrumentedAttribute[Any], value: str, limit: int, now: dt.datetime
+) -> int:
+    """Seconds until fewer than `limit` failures for `value` are in the window (0: none now)."""
+    # The limit-th newest failure in the window: once it ages out, one more attempt is allowed.
+    oldest_counted = tx.scalar(
+        select(t.SignInFailure.at)
+        .where(column == value, t.SignInFailure.at > now - FAILURE_WINDOW)
+        .order_by(t.SignInFailure.at.desc())
+        .offset(limit - 1)
+        .limit(1)
+    )
+    if oldest_counted is None:
+        return 0
+    return max(1, math.ceil((oldest_counted + FAILURE_WINDOW - now).total_seconds()))
+
+
+def check_attempts(db: Database, email: str, ip: str | None) -> None:
+    """`TooManyAttemptsError` when the email, or the address, has failed too often lately."""
+    now = utcnow()
+    with db.transaction() as tx:
+        wait = _wait_for(tx, t.SignInFailure.email, _email_key(email), MAX_FAILURES_PER_EMAIL, now)
+        ip_key = _ip_key(ip)
+        if ip_key is not None:
+            wait = max(wait, _wait_for(tx, t.SignInFailure.ip, ip_key, MAX_FAILURES_PER_IP, now))
+    if wait:
+        raise TooManyAttemptsError(wait)
+
+
+def record_failure(db: Database, email: str, ip: str | None) -> None:
+    """Count one wrong password or code, and prune failures too old to matter."""
+    now = utcnow()
+    with db.transaction() as tx:
+        tx.execute(delete(t.SignInFailure).where(t.SignInFailure.at < now - FAILURES_KEPT))
+        tx.add(t.SignInFailure(email=_email_key(email), ip=_ip_key(ip), at=now))
+
+
+def clear_failures(db: Database, email: str) -> None:
+    with db.transaction() as tx:
+        tx.execute(delete(t.SignInFailure).where(t.SignInFailure.email == _email_key(email)))
+
+
+def sign_in(
+    db: Database, hasher: PasswordHasher, *, email: str, password: str, ip: str | None = None
+) -> SignedIn:
+    """Check the password and open a session; `SignInError` when either is wrong, and
+    `TooManyAttemptsError`, without looking at the password, after too many failures for the
+    email or from the client address `ip` (None: not known, so not counted)."""
+    check_attempts(db, email, ip)
     with db.transaction() as tx:
         row = repo.account_by_email(tx, email)
         stored = row.password_hash if row is not None else None
@@ -119,10 +202,13 @@ def sign_in(db: Database, hasher: PasswordHasher, *, email: str, password: str) 
             hasher.hash(password[:MAX_PASSWORD])
             raise SignInError
         hasher.verify(stored, password)
-    except (VerificationError, InvalidHashError):
+    except (SignInError, VerificationError, InvalidHashError):
+        # Unknown emails count too, so the limit does not reveal who has an account either.
+        record_failure(db, email, ip)
         raise SignInError from None
     if row is None:  # for mypy: a missing account raised above
         raise SignInError
+    clear_failures(db, email)
     if hasher.check_needs_rehash(stored):
         set_password(db, hasher, row.id, password, sign_out=False)
     return open_session(db, _account(row))
@@ -204,12 +290,31 @@ def create_reset_code(db: Database, email: str) -> str:
 
 
 def reset_password(
-    db: Database, hasher: PasswordHasher, *, email: str, code: str, password: str
+    db: Database,
+    hasher: PasswordHasher,
+    *,
+    email: str,
+    code: str,
+    password: str,
+    ip: str | None = None,
 ) -> None:
-    """Spend a reset code on a new password; every session of the account ends."""
+    """Spend a reset code on a new password; every session of the account ends. Wrong codes
+    count as failed sign-ins: `TooManyAttemptsError` after too many, before the code is read."""
     check_password(password)
+    check_attempts(db, email, ip)
     refused = InvalidInputError("code: that code is wrong, used or expired: ask for a new one")
     password_hash = hasher.hash(password)
+    try:
+        _spend_reset_code(db, email, code, password_hash, refused)
+    except InvalidInputError:
+        record_failure(db, email, ip)
+        raise
+    clear_failures(db, email)
+
+
+def _spend_reset_code(
+    db: Database, email: str, code: str, password_hash: str, refused: InvalidInputError
+) -> None:
     with db.transaction() as tx:
         account = repo.account_by_email(tx, email)
         found = tx.scalar(

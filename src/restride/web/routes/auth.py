@@ -30,6 +30,20 @@ def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+def client_ip(request: Request) -> str | None:
+    """The client's address (behind a proxy, uvicorn's `proxy_headers` sets it from the proxy's
+    forwarded header)."""
+    return request.client.host if request.client is not None else None
+
+
+def too_many(
+    request: Request, page: str, context: dict[str, object], exc: accounts.TooManyAttemptsError
+) -> Response:
+    response = render(request, page, {**context, "error": exc.message}, status=429)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 @router.get("/")
 def home(session: MaybeSignedIn) -> Response:
     if session is None:
@@ -81,7 +95,11 @@ def signin(
     next: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        signed_in = accounts.sign_in(db, hasher, email=email, password=password)
+        signed_in = accounts.sign_in(
+            db, hasher, email=email, password=password, ip=client_ip(request)
+        )
+    except accounts.TooManyAttemptsError as exc:
+        return too_many(request, "signin.html", {"next": next, "form": {"email": email}}, exc)
     except accounts.SignInError:
         context = {
             "next": next,
@@ -121,7 +139,11 @@ def reset(
     request: Request, db: Db, hasher: Hasher, email: Text, code: Text, password: Text
 ) -> Response:
     try:
-        accounts.reset_password(db, hasher, email=email, code=code, password=password)
+        accounts.reset_password(
+            db, hasher, email=email, code=code, password=password, ip=client_ip(request)
+        )
+    except accounts.TooManyAttemptsError as exc:
+        return too_many(request, "reset.html", {"form": {"email": email}}, exc)
     except ServiceError as exc:
         context = {"form": {"email": email}, "error": exc.message}
         return render(request, "reset.html", context, status=422)

@@ -1,0 +1,199 @@
+"""Sign-in rate limiting: per email and per client address, counted in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from restride.storage import tables as t
+from restride.storage.tables import utcnow
+from restride.web import accounts
+from restride.web.deps import SESSION_COOKIE
+from tests.web.conftest import PASSWORD, csrf_from
+
+if TYPE_CHECKING:
+    import httpx
+    from fastapi import FastAPI
+
+    from restride.storage.database import Database
+    from tests.web.conftest import People
+
+WRONG = "not the password"
+
+
+class Visitor:
+    """A signed-out browser at one address."""
+
+    def __init__(self, app: FastAPI, ip: str = "203.0.113.7") -> None:
+        self.client = TestClient(app, follow_redirects=False, client=(ip, 50000))
+        self.token = csrf_from(self.client.get("/signin").text)
+
+    def sign_in(self, email: str, password: str) -> httpx.Response:
+        form = {"csrf_token": self.token, "email": email, "password": password}
+        response: httpx.Response = self.client.post("/signin", data=form)
+        return response
+
+    def reset(self, email: str, code: str) -> httpx.Response:
+        form = {"csrf_token": self.token, "email": email, "code": code, "password": "a new one!"}
+        response: httpx.Response = self.client.post("/reset", data=form)
+        return response
+
+
+def fail(visitor: Visitor, email: str, times: int) -> None:
+    for _ in range(times):
+        assert visitor.sign_in(email, WRONG).status_code == 401
+
+
+def failures(db: Database, email: str) -> int:
+    with db.transaction() as tx:
+        return int(
+            tx.scalar(
+                select(func.count())
+                .select_from(t.SignInFailure)
+                .where(t.SignInFailure.email == email)
+            )
+            or 0
+        )
+
+
+def age_failures(db: Database, by: dt.timedelta) -> None:
+    """Move every recorded failure `by` into the past, as if that time had gone by."""
+    with db.transaction() as tx:
+        for row in tx.scalars(select(t.SignInFailure)):
+            row.at -= by
+
+
+def add_failures(
+    db: Database, *, email: str, ip: str | None, count: int, ago: dt.timedelta
+) -> None:
+    at = utcnow() - ago
+    with db.transaction() as tx:
+        tx.add_all(t.SignInFailure(email=email, ip=ip, at=at) for _ in range(count))
+
+
+def test_five_wrong_passwords_lock_the_email_even_for_the_right_one(people: People) -> None:
+    visitor = Visitor(people.app)
+    fail(visitor, people.alice.email, accounts.MAX_FAILURES_PER_EMAIL)
+
+    response = visitor.sign_in(people.alice.email, PASSWORD)
+
+    assert response.status_code == 429
+    assert SESSION_COOKIE not in response.headers.get("set-cookie", "")
+    wait = int(response.headers["retry-after"])
+    assert 0 < wait <= accounts.FAILURE_WINDOW.total_seconds()
+    assert "Too many failed attempts. Wait 15 minutes and try again." in response.text
+    # The refused attempt did not look at the password, so it is not a failure either.
+    assert failures(people.db, people.alice.email) == accounts.MAX_FAILURES_PER_EMAIL
+
+
+def test_the_email_is_counted_whatever_its_case(people: People) -> None:
+    visitor = Visitor(people.app)
+    fail(visitor, people.alice.email.upper(), accounts.MAX_FAILURES_PER_EMAIL)
+    assert visitor.sign_in(f" {people.alice.email} ", PASSWORD).status_code == 429
+
+
+def test_unknown_emails_are_limited_alike(people: People) -> None:
+    visitor = Visitor(people.app)
+    fail(visitor, "nobody@example.org", accounts.MAX_FAILURES_PER_EMAIL)
+    assert visitor.sign_in("nobody@example.org", WRONG).status_code == 429
+
+
+def test_sign_in_works_again_once_the_failures_leave_the_window(people: People) -> None:
+    visitor = Visitor(people.app)
+    fail(visitor, people.alice.email, accounts.MAX_FAILURES_PER_EMAIL)
+    assert visitor.sign_in(people.alice.email, PASSWORD).status_code == 429
+
+    age_failures(people.db, accounts.FAILURE_WINDOW + dt.timedelta(seconds=1))
+
+    assert visitor.sign_in(people.alice.email, PASSWORD).status_code == 303
+
+
+def test_the_wait_is_until_the_oldest_counted_failure_leaves_the_window(people: People) -> None:
+    email = people.alice.email
+    add_failures(people.db, email=email, ip=None, count=1, ago=dt.timedelta(minutes=10))
+    add_failures(people.db, email=email, ip=None, count=4, ago=dt.timedelta(minutes=1))
+
+    response = Visitor(people.app).sign_in(email, PASSWORD)
+
+    assert response.status_code == 429
+    wait = int(response.headers["retry-after"])
+    assert 4 * 60 < wait <= 5 * 60
+    assert "Wait 5 minutes" in response.text
+
+
+def test_a_success_clears_the_count(people: People) -> None:
+    visitor = Visitor(people.app)
+    fail(visitor, people.alice.email, accounts.MAX_FAILURES_PER_EMAIL - 1)
+    assert visitor.sign_in(people.alice.email, PASSWORD).status_code == 303
+    assert failures(people.db, people.alice.email) == 0
+
+    visitor = Visitor(people.app)  # signed out again, from the same address
+    fail(visitor, people.alice.email, accounts.MAX_FAILURES_PER_EMAIL - 1)
+    assert visitor.sign_in(people.alice.email, PASSWORD).status_code == 303
+
+
+def test_another_email_is_unaffected(people: People) -> None:
+    visitor = Visitor(people.app)
+    fail(visitor, people.alice.email, accounts.MAX_FAILURES_PER_EMAIL)
+    assert visitor.sign_in(people.alice.email, PASSWORD).status_code == 429
+    assert visitor.sign_in(people.dave.email, PASSWORD).status_code == 303
+
+
+def test_one_address_is_limited_across_emails(people: People) -> None:
+    visitor = Visitor(people.app, ip="198.51.100.9")
+    for n in range(accounts.MAX_FAILURES_PER_IP):
+        assert visitor.sign_in(f"guess{n % 10}@example.org", WRONG).status_code == 401
+
+    response = visitor.sign_in(people.dave.email, PASSWORD)
+    assert response.status_code == 429
+    assert int(response.headers["retry-after"]) > 0
+    # Someone else, at another address, still signs in.
+    assert (
+        Visitor(people.app, ip="192.0.2.1").sign_in(people.dave.email, PASSWORD).status_code == 303
+    )
+
+
+def test_old_address_failures_do_not_count(people: People) -> None:
+    ip = "198.51.100.9"
+    old = accounts.FAILURE_WINDOW + dt.timedelta(minutes=1)
+    add_failures(
+        people.db, email="x@example.org", ip=ip, count=accounts.MAX_FAILURES_PER_IP, ago=old
+    )
+    assert Visitor(people.app, ip=ip).sign_in(people.dave.email, PASSWORD).status_code == 303
+
+
+def test_failures_older_than_a_day_are_pruned(people: People) -> None:
+    stale = accounts.FAILURES_KEPT + dt.timedelta(minutes=1)
+    add_failures(people.db, email="old@example.org", ip=None, count=3, ago=stale)
+    fail(Visitor(people.app), people.alice.email, 1)
+    assert failures(people.db, "old@example.org") == 0
+    assert failures(people.db, people.alice.email) == 1
+
+
+def test_wrong_reset_codes_are_limited_too(people: People) -> None:
+    code = accounts.create_reset_code(people.db, people.alice.email)
+    visitor = Visitor(people.app)
+    for _ in range(accounts.MAX_FAILURES_PER_EMAIL):
+        assert visitor.reset(people.alice.email, "AAAA-BBBB-CCCC").status_code == 422
+
+    response = visitor.reset(people.alice.email, code)
+
+    assert response.status_code == 429
+    assert int(response.headers["retry-after"]) > 0
+    assert "Too many failed attempts" in response.text
+    age_failures(people.db, accounts.FAILURE_WINDOW + dt.timedelta(seconds=1))
+    assert visitor.reset(people.alice.email, code).status_code == 200
+    assert failures(people.db, people.alice.email) == 0
+
+
+def test_the_limit_holds_across_app_instances(people: People, app: FastAPI) -> None:
+    """Two workers share nothing but the database."""
+    from restride.web.app import create_app
+    from tests.web.conftest import FAST_HASHER, TODAY
+
+    other = create_app(people.db, today=lambda: TODAY, password_hasher=FAST_HASHER)
+    fail(Visitor(app), people.alice.email, accounts.MAX_FAILURES_PER_EMAIL)
+    assert Visitor(other).sign_in(people.alice.email, PASSWORD).status_code == 429
