@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from restride.storage import tables as t
 from restride.web.app import create_app
 from restride.web.deps import SESSION_COOKIE
 from tests.importers.conftest import corpus_dir
@@ -77,6 +79,10 @@ def test_upload_a_corpus_fit_file_lists_it_and_reports_a_duplicate_again(
     page = people.alice.client.get(f"/activities/{activity_id.group(1)}")
     assert page.status_code == 200
     assert "Running dynamics" in page.text and "run.fit" in page.text
+    # Stored under the name it was uploaded as, not the server's temporary folder.
+    with people.db.transaction() as tx:
+        stored = tx.get(t.Activity, activity_id.group(1))
+        assert stored is not None and stored.source == "run.fit"
     # Dave never sees it, not even by its link.
     assert people.dave.client.get(f"/activities/{activity_id.group(1)}").status_code == 404
     assert "data-activity=" not in people.dave.client.get("/activities").text
@@ -95,6 +101,9 @@ def test_a_small_zip_is_imported_member_by_member(people: People, corpus_root: P
     assert report_row(html, "export.zip!export/run.fit").startswith("imported")
     assert report_row(html, "export.zip!export/sdk.fit").startswith("imported")
     assert html.count("data-activity=") == 2
+    with people.db.transaction() as tx:
+        sources = sorted(tx.scalars(select(t.Activity.source)))
+    assert sources == ["export.zip!export/run.fit", "export.zip!export/sdk.fit"]
     assert "6 Feb 2013" in html
 
 

@@ -175,8 +175,16 @@ def same_activity(rows: list[t.Activity], activity: Activity) -> t.Activity | No
 class Importer:
     """One athlete's import: what is stored already, shoes by name, and the report so far."""
 
-    def __init__(self, db: Database, athlete_id: str, default_shoe: str | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        athlete_id: str,
+        default_shoe: str | None = None,
+        shown_source: Callable[[str], str] | None = None,
+    ) -> None:
         self.db, self.athlete_id, self.default_shoe = db, athlete_id, default_shoe
+        # How a file's path is recorded (the web app's uploads live in a temporary folder).
+        self.shown_source = shown_source or (lambda source: source)
         self.report = ImportReport()
         self._reported: set[str] = set()  # new_activity_ids, to look up
         # What the transaction under way adds to `stored` once it commits: (key, source).
@@ -278,7 +286,8 @@ class Importer:
         """Store one activity, or fill in its stored twin; say what it is a duplicate of."""
         key = activity_key(activity)
         gear = activity.gear or (self.default_shoe if activity.sport in FOOT_SPORTS else None)
-        incoming = activity_row(self.athlete_id, dataclasses.replace(activity, gear=gear), None)
+        shown = dataclasses.replace(activity, gear=gear, source=self.shown_source(activity.source))
+        incoming = activity_row(self.athlete_id, shown, None)
         near = stored_twins(tx, self.athlete_id, activity)
         twin = next((r for r in near if r.content_hash == key), None)
         if twin is not None:
@@ -344,13 +353,14 @@ def import_paths(
     workers: int | None = None,
     default_shoe: str | None = None,
     progress: Progress | None = None,
+    shown_source: Callable[[str], str] | None = None,
 ) -> ImportReport:
     """Import every activity in `paths` (files, folders, zips) for the athlete.
 
     `progress` hears of each file as it is done with. `default_shoe` is the shoe of foot
     activities whose files name none.
     """
-    importer = Importer(db, athlete_id, default_shoe)
+    importer = Importer(db, athlete_id, default_shoe, shown_source)
     files, passed = expand(paths)
     done = [0]  # bytes of the paths before each path
     for path in files:

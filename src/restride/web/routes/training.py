@@ -4,6 +4,7 @@ post-mortem of the episode's onset; shoes (issue 5)."""
 # No `from __future__ import annotations`: FastAPI reads these signatures at run time.
 import re
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -180,7 +181,14 @@ async def upload_activities(request: Request, me: CurrentAthlete, db: Db, today:
                 error, status = str(exc), 413
             else:
                 report = await run_in_threadpool(
-                    imports.import_paths, db, me.account.id, paths, workers=1
+                    partial(
+                        imports.import_paths,
+                        workers=1,
+                        shown_source=partial(shown_source, folder=folder),
+                    ),
+                    db,
+                    me.account.id,
+                    paths,
                 )
                 rows = report_rows(report, folder)
                 findings = await run_in_threadpool(
