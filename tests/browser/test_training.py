@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +17,7 @@ from tests.browser.test_journeys import (
     sign_in_demo,
     sign_up,
 )
-from tests.importers.conftest import corpus_dir
+from tests.importers.conftest import require_corpus
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -28,13 +27,7 @@ RUNNING_FIT = "fit/fitparse__2013-02-06-12-11-14.fit"
 
 @pytest.fixture(scope="module")
 def running_fit() -> Path:
-    path = corpus_dir().resolve() / RUNNING_FIT
-    if not path.is_file():
-        message = f"activity corpus file not found: {path}; set RESTRIDE_ACTIVITY_CORPUS"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " (CI always has it)")
-        pytest.skip(message)
-    return path
+    return require_corpus() / RUNNING_FIT
 
 
 def test_upload_a_fit_file_and_see_it_in_the_history_chart(

@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from restride.cli import app
+from tests.cli.test_daily import refused
 from tests.exports.icsread import read_calendar
 from tests.exports.records import runner_history, store_runner
 
@@ -54,17 +55,6 @@ def ok(result: Result) -> str:
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
     return " ".join(result.stdout.split())
-
-
-def refused(result: Result, *fragments: str) -> str:
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output, result.output
-    message = result.stderr.strip()
-    assert message.startswith("error: "), message
-    assert len(message.splitlines()) == 1, message
-    for fragment in fragments:
-        assert fragment in message, f"{fragment!r} not in {message!r}"
-    return message
 
 
 def private(path: Path) -> bool:

@@ -4,7 +4,6 @@ file, too large an upload), the list and one activity, insights and shoes; who m
 from __future__ import annotations
 
 import io
-import os
 import re
 import zipfile
 from pathlib import Path
@@ -17,7 +16,7 @@ from sqlalchemy import select
 from restride.storage import tables as t
 from restride.web.app import create_app
 from restride.web.deps import SESSION_COOKIE
-from tests.importers.conftest import corpus_dir
+from tests.importers.conftest import require_corpus
 from tests.web.conftest import FAST_HASHER, TODAY, People
 
 RUNNING_FIT = "fit/fitparse__2013-02-06-12-11-14.fit"  # Garmin FR110, a run of 590 records
@@ -27,13 +26,7 @@ NEW_ATHLETE_PAGES = ["/activities", "/insights", "/shoes"]
 
 @pytest.fixture(scope="module")
 def corpus_root() -> Path:
-    folder = corpus_dir().resolve()
-    if not (folder / "MANIFEST.tsv").is_file():
-        message = f"activity corpus not found at {folder}; set RESTRIDE_ACTIVITY_CORPUS"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " (CI always has it)")
-        pytest.skip(message)
-    return folder
+    return require_corpus()
 
 
 def upload(client: TestClient, csrf: str | None, files: list[tuple[str, bytes]]) -> tuple[int, str]:
