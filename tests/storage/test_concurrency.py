@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,9 +133,7 @@ def day(n: int) -> dt.date:
 
 def test_workers_recording_different_days_at_once_lose_nothing(shared: Shared) -> None:
     own_days = [list(range(w, WORKERS * DAYS_EACH, WORKERS)) for w in range(WORKERS)]
-    started = time.monotonic()
     results = run_workers(shared, "distinct", own_days)
-    elapsed = time.monotonic() - started
 
     assert_overlapped(results)
     assert all(len(r) == DAYS_EACH for r in results)
@@ -152,7 +149,6 @@ def test_workers_recording_different_days_at_once_lose_nothing(shared: Shared) -
     assert len(logged) == WORKERS * DAYS_EACH
     assert {s.date: s.notes for s in logged} == {d: f"worker {w}" for d, w in expected.items()}
     assert {s.id for s in logged} == {entry["session"] for r in results for entry in r}
-    assert elapsed < 20
 
 
 def test_workers_recording_the_same_day_at_once_save_it_exactly_once(shared: Shared) -> None:
