@@ -35,7 +35,10 @@ SessionKind = Literal[
     "other",
 ]
 WarmupSoreness = Literal["none", "settled", "persisted"]
-ClinicianEventKind = Literal["clear", "hold", "release_hold", "note"]
+ClinicianEventKind = Literal["clear", "hold", "release_hold", "note", "withdraw"]
+# What a `clear` answers (RTR-9): every flag standing when it is given (and the gate the runner
+# waits at then), one flag, or one gate.
+ClearScope = Literal["standing", "flag", "gate"]
 
 PAIN_FIELDS: tuple[str, ...] = (
     "pain_rest",
@@ -125,10 +128,44 @@ class Session(_Strict):
 
 
 class ClinicianEvent(_Strict):
+    """A clinician's decision. On one day, events apply in `time` order, else in the order given."""
+
     date: dt.date
     kind: ClinicianEventKind
     reason: str = Field(min_length=1)
     clinician: str | None = None
+    id: str | None = Field(default=None, description="A stable ID, so a `withdraw` can name it.")
+    time: dt.time | None = Field(default=None, description="When on its day it was given.")
+    scope: ClearScope = Field(
+        default="standing",
+        description="For a clear: every flag standing when it is given and the gate the runner "
+        "waits at then (`standing`), one red flag (`flag`), or one phase gate (`gate`).",
+    )
+    flag: str | None = Field(default=None, description="The red-flag rule a `flag` clear answers.")
+    gate: str | None = Field(
+        default=None, description="The phase a `gate` clear lets the runner start."
+    )
+    withdraws: str | None = Field(
+        default=None, description="For a withdraw: the ID of the event it takes back."
+    )
+
+    @model_validator(mode="after")
+    def _fields_fit_the_kind(self) -> ClinicianEvent:
+        if self.kind == "withdraw" and not self.withdraws:
+            raise ValueError("a withdraw must name the event it takes back in 'withdraws'")
+        if self.kind != "withdraw" and self.withdraws:
+            raise ValueError("only a withdraw takes 'withdraws'")
+        if self.kind != "clear" and (self.scope != "standing" or self.flag or self.gate):
+            raise ValueError("only a clear takes 'scope', 'flag' or 'gate'")
+        if self.scope == "flag" and not self.flag:
+            raise ValueError("a clear with scope 'flag' must name the flag's rule in 'flag'")
+        if self.scope == "gate" and not self.gate:
+            raise ValueError("a clear with scope 'gate' must name the phase in 'gate'")
+        if self.scope != "flag" and self.flag:
+            raise ValueError("'flag' needs scope 'flag'")
+        if self.scope != "gate" and self.gate:
+            raise ValueError("'gate' needs scope 'gate'")
+        return self
 
 
 class Case(_Strict):

@@ -112,7 +112,7 @@ class Replay:
         for s in sorted(case.sessions, key=_session_order):
             self._sessions[s.date].append(s)
         self._events: dict[dt.date, list[ClinicianEvent]] = defaultdict(list)
-        for e in sorted(case.clinician_events, key=_event_order):
+        for e in sorted(standing_events(case.clinician_events), key=_event_order):
             self._events[e.date].append(e)
         self._recent: deque[CheckIn] = deque()
         self._run_minutes: deque[tuple[dt.date, float]] = deque()
@@ -608,7 +608,14 @@ class Replay:
         return "negative X-ray on " + ", ".join(dates)
 
 
-EVENT_ORDER = {"note": 0, "clear": 1, "hold": 2, "release_hold": 3}
+EVENT_ORDER = {"note": 0, "clear": 1, "hold": 2, "release_hold": 3, "withdraw": 4}
+
+
+def standing_events(events: list[ClinicianEvent]) -> list[ClinicianEvent]:
+    """The events that still count: a withdrawn event counts as never given (a mistake taken
+    back), and the withdrawals themselves decide nothing."""
+    withdrawn = {e.withdraws for e in events if e.kind == "withdraw"}
+    return [e for e in events if e.kind != "withdraw" and (e.id is None or e.id not in withdrawn)]
 
 
 def _session_order(session: Session) -> tuple[str, ...]:
