@@ -111,10 +111,27 @@ def simulate(
     return Simulation(case=final, decisions=decisions)
 
 
-def project(protocol: Protocol, case: Case, days: int) -> Simulation:
-    """The next `days` days if all goes well from here: pain-free, every session as planned."""
+def project(
+    protocol: Protocol, case: Case, days: int, *, today: Decision | None = None
+) -> Simulation:
+    """The next `days` days if all goes well from here: pain-free, every session as planned,
+    and a doctor seen tomorrow for each flag that waits for one (RF-6: a flag stands until it
+    is answered, so a plan that never saw the doctor would never move)."""
     start = case.today + dt.timedelta(days=1)
-    return simulate(protocol, case.injury, start, days, history=case)
+    now = today if today is not None else decide(protocol, case)
+    seen = [
+        ClinicianEvent(
+            date=start,
+            kind="clear",
+            reason="assumed for the plan: seen by a doctor, who finds nothing that changes it",
+            scope="flag",
+            flag=flag.rule,
+        )
+        for flag in now.flag_history
+        if flag.ended_on is None and flag.answered_on is None
+    ]
+    history = case.model_copy(update={"clinician_events": [*case.clinician_events, *seen]})
+    return simulate(protocol, case.injury, start, days, history=history)
 
 
 def _session(day: dt.date, phase: str, item: TodayItem, changes: dict[str, Any]) -> Session:

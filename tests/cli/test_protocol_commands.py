@@ -220,12 +220,12 @@ def test_protocol_check_passes_a_faithful_copy_of_the_built_in_protocol(tmp_path
 
 def test_protocol_check_names_a_rule_that_cites_an_unknown_clinical_id(tmp_path: Path) -> None:
     data = builtin_data()
-    data["rules"][3]["evidence"] = ["RF-9"]
+    data["rules"][3]["evidence"] = ["RF-99"]
     write_protocol(tmp_path, data)
 
     result = run_restride("protocol", "check", "clinic.yaml", cwd=tmp_path)
 
-    assert_check_fails(result, "clinic.yaml: rules[3].evidence:", "unknown CLINICAL.md ID(s) RF-9")
+    assert_check_fails(result, "clinic.yaml: rules[3].evidence:", "unknown CLINICAL.md ID(s) RF-99")
 
 
 def test_protocol_check_refuses_an_exit_criterion_of_zero_days(tmp_path: Path) -> None:

@@ -154,7 +154,10 @@ def test_nothing_progresses_while_a_red_flag_stands(k: Knobs, sign: dict[str, An
     never_seen = not any(e.kind == "clear" for e in case.clinician_events)
     if never_seen and sign in ({"fever": True}, {"numbness": True}, {"can_bear_weight": False}):
         assert (after.action, after.referral) == ("stop", "urgent")
-        assert [i.kind for i in after.today] == ["referral"]
+        # Get help today; where the site allows no weight at all (RF-9), say so too.
+        kinds = [i.kind for i in after.today]
+        assert kinds[0] == "referral" and set(kinds[1:]) <= {"offload"}
+        assert all(i.rule == "TS-NWB" for i in after.today[1:])
 
 
 @given(knobs, st.sampled_from(PAIN_FIELDS), st.integers(2, 10))

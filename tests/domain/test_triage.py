@@ -7,6 +7,7 @@ import pytest
 from restride.domain.decide import decide
 from restride.domain.protocol import LOADING_KINDS, Protocol
 from tests.builders import (
+    day,
     make_case,
     make_checkin,
     make_event,
@@ -93,11 +94,27 @@ def test_a_flag_stands_on_days_without_a_check_in(protocol: Protocol) -> None:
     assert decision.referral == "urgent"
 
 
-def test_a_flag_ends_when_a_check_in_no_longer_shows_it(protocol: Protocol) -> None:
-    checkins = [make_checkin(0, bone_tenderness=True), make_checkin(1)]
-    decision = decide(protocol, make_case(1, checkins=checkins))
+def test_a_flag_stands_until_answered_even_when_the_next_check_in_no_longer_shows_it(
+    protocol: Protocol,
+) -> None:
+    """RF-6: a sign that is gone is not a sign that was seen."""
+    checkins = [make_checkin(0, bone_tenderness=True), make_checkin(1), make_checkin(2)]
+    decision = decide(protocol, make_case(2, checkins=checkins))
+    assert (decision.action, decision.referral) == ("stop", "soon")
+    assert {"TS-RF-BONE-TENDER", "TS-FLAG-STANDS"} <= set(rules_of(decision))
+    tender = next(r for r in decision.reasons if r.rule == "TS-RF-BONE-TENDER")
+    assert "on 2026-03-02" in tender.text and "until a clinician has seen you" in tender.text
+
+
+def test_an_answered_flag_ends_when_a_check_in_no_longer_shows_it(protocol: Protocol) -> None:
+    checkins = [make_checkin(0, bone_tenderness=True), make_checkin(1), make_checkin(2)]
+    events = [make_event(1, "clear", "MRI: stress reaction, healing")]
+    decision = decide(protocol, make_case(2, checkins=checkins, events=events))
     assert decision.referral != "soon"
     assert "TS-RF-BONE-TENDER" not in rules_of(decision)
+    assert [(f.rule, f.answered_on) for f in decision.flag_history] == [
+        ("TS-RF-BONE-TENDER", day(1))
+    ]
 
 
 def test_a_clinician_clear_answers_the_referral_but_the_sign_still_holds_progress(

@@ -118,6 +118,9 @@ class Session(_Strict):
     test: str | None = Field(default=None, description="Which criterion test, when kind is test.")
     run_min: float | None = Field(default=None, ge=0, description="Minutes actually running.")
     minimalist_min: float | None = Field(default=None, ge=0)
+    activity: str | None = Field(
+        default=None, description="For cross-training: which (swimming, cycling, elliptical...)."
+    )
     notes: str = ""
 
     @model_validator(mode="after")
@@ -177,6 +180,10 @@ class Case(_Strict):
     sessions: list[Session] = Field(default_factory=list)
     clinician_events: list[ClinicianEvent] = Field(default_factory=list)
     body_mass_kg: float | None = Field(default=None, gt=0, le=400)
+    shared_with: list[str] = Field(
+        default_factory=list,
+        description="The clinicians who can see this record (names), when the runner shares it.",
+    )
 
     @model_validator(mode="after")
     def _dates_make_sense(self) -> Case:

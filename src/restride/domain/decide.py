@@ -9,14 +9,15 @@ from restride.domain.case import Case
 from restride.domain.decision import (
     CrossTrainingAnswer,
     Decision,
+    FlagRecord,
     NextPhase,
     Reason,
     TodayItem,
     Unmet,
 )
-from restride.domain.engine import DayState, Note, Replay
+from restride.domain.engine import IMPACT_KINDS, DayState, Note, Replay
 from restride.domain.evidence import DISCLAIMER
-from restride.domain.prescription import render, scheduled, without_loading
+from restride.domain.prescription import render, scheduled, without, without_loading
 from restride.domain.protocol import Phase, Prescription, Protocol
 
 if TYPE_CHECKING:
@@ -59,6 +60,17 @@ def decide(protocol: Protocol, case: Case, today: dt.date | None = None) -> Deci
         cross_training=_cross_training(phase, day),
         warnings=warnings,
         phase_history=list(replay.state.spans),
+        flag_history=[
+            FlagRecord(
+                rule=f.rule,
+                referral=f.referral,  # type: ignore[arg-type]
+                since=f.since,
+                last_shown=f.last_shown,
+                answered_on=f.answered_on,
+                ended_on=f.ended_on,
+            )
+            for f in replay.flags.history
+        ],
         disclaimer=DISCLAIMER,
     )
 
@@ -85,25 +97,29 @@ def _week_number(day: DayState, phase: Phase) -> int:
 def _reasons(
     protocol: Protocol, phase: Phase, notes: list[Note]
 ) -> tuple[list[Reason], list[Reason]]:
-    reasons: list[Reason] = []
-    warnings: list[Reason] = []
-    seen: set[tuple[str, str]] = set()
+    """One reason per rule, its facts joined: what stands every day is said once."""
     # Red flags first: they win, so the runner reads them first.
-    flag_rules = {f.rule for f in protocol.red_flags}
+    flag_rules = {f.rule for f in protocol.red_flags} | {
+        protocol.engine_rules[k] for k in ("flare_severe", "failure_to_progress", "flag_stands")
+    }
     ordered = [n for n in notes if n.rule_id in flag_rules] + [
         n for n in notes if n.rule_id not in flag_rules
     ]
     ordered.append(Note(phase.rule))
     ordered += [Note(rule_id) for rule_id in phase.cite]
+    merged: dict[tuple[str, bool], list[str]] = {}
     for note in ordered:
-        key = (note.rule_id, note.detail)
-        if key in seen:
-            continue
-        seen.add(key)
-        rule = protocol.rule(note.rule_id)
-        text = f"{_sentence(note.detail)} {rule.text}" if note.detail else rule.text
+        details = merged.setdefault((note.rule_id, note.warning), [])
+        if note.detail and note.detail not in details:
+            details.append(note.detail)
+    reasons: list[Reason] = []
+    warnings: list[Reason] = []
+    for (rule_id, warning), details in merged.items():
+        rule = protocol.rule(rule_id)
+        facts = " ".join(_sentence(d) for d in details)
+        text = f"{facts} {rule.text}" if facts else rule.text
         reason = Reason(rule=rule.id, step=rule.step, text=text, evidence=list(rule.evidence))
-        (warnings if note.warning else reasons).append(reason)
+        (warnings if warning else reasons).append(reason)
     return reasons, warnings
 
 
@@ -117,13 +133,16 @@ def _today_items(
     protocol: Protocol, library: Library, case: Case, replay: Replay, day: DayState, phase: Phase
 ) -> list[TodayItem]:
     if day.referral == "urgent" and day.stopped:
-        return [_referral_item(protocol, day)]
+        first = [_referral_item(protocol, day)]
+        if day.non_weight_bearing:
+            first.append(_non_weight_bearing_item(protocol))
+        return first
     day_of_week = (day.date - day.week_start).days % 7 + 1
     items: list[Prescription] = scheduled(phase, day.week_index, day_of_week)
     if day.stopped or day.resting:
         items = without_loading(items)
     elif day.action != "regress":
-        for test in replay.tests_due(day.date):
+        for test in replay.criteria.tests_due(day.date):
             items.append(
                 Prescription(
                     kind="test",
@@ -134,6 +153,10 @@ def _today_items(
                     test=test.test,
                 )
             )
+    if day.no_impact:
+        items = without(items, IMPACT_KINDS)
+    if day.non_weight_bearing:
+        items = without(items, {"offload", "walk"})
     rendered = render(
         items, library, case.injury, spare_injured_region=phase.spare_injured_region, bone=day.bone
     )
@@ -148,14 +171,26 @@ def _today_items(
                 instructions=rest_rule.text,
             ),
         )
+    if day.non_weight_bearing:
+        rendered.insert(0, _non_weight_bearing_item(protocol))
     if day.stopped:
         rendered.insert(0, _referral_item(protocol, day))
     return rendered
 
 
+def _non_weight_bearing_item(protocol: Protocol) -> TodayItem:
+    rule = protocol.engine_rule("non_weight_bearing")
+    return TodayItem(
+        kind="offload",
+        title="No weight at all on the leg: crutches for every step",
+        rule=rule.id,
+        instructions=rule.text,
+    )
+
+
 def _referral_item(protocol: Protocol, day: DayState) -> TodayItem:
-    flags = [f for f in day.standing_flags if not f.answered and f.flag.referral == day.referral]
-    rule = protocol.rule(flags[0].flag.rule) if flags else protocol.engine_rule("therapist")
+    flags = [f for f in day.standing_flags if not f.answered and f.referral == day.referral]
+    rule = protocol.rule(flags[0].rule) if flags else protocol.engine_rule("therapist")
     when = {
         "urgent": "today: go to an emergency department or urgent care",
         "soon": "within the next few days: book a sports-medicine doctor",
@@ -188,7 +223,7 @@ def _next_phase(protocol: Protocol, replay: Replay, day: DayState) -> NextPhase 
     target = protocol.phases[day.phase_index + 1]
     unmet = [
         Unmet(rule=c.rule, kind=c.kind, text=c.text, status=status, earliest=earliest)
-        for c, status, earliest in replay.unmet(day.date, bone=day.bone)
+        for c, status, earliest in replay.criteria.unmet(day.date, bone=day.bone)
     ]
     if day.stopped or day.referral == "urgent":
         earliest: dt.date | None = None

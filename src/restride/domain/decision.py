@@ -99,7 +99,21 @@ class Decision(_Out):
     cross_training: list[CrossTrainingAnswer] = Field(default_factory=list)
     warnings: list[Reason] = Field(default_factory=list)
     phase_history: list[PhaseSpan] = Field(default_factory=list)
+    flag_history: list[FlagRecord] = Field(
+        default_factory=list, description="Every red flag raised so far, oldest first."
+    )
     disclaimer: str
+
+
+class FlagRecord(_Out):
+    """One red flag from the day it was raised: when it was answered, when it ended."""
+
+    rule: str
+    referral: Referral
+    since: dt.date
+    last_shown: dt.date = Field(description="The last day a check-in showed the sign.")
+    answered_on: dt.date | None = Field(description="The clinician's clear that answered it.")
+    ended_on: dt.date | None = Field(description="Null while it stands.")
 
 
 class PhaseSpan(_Out):

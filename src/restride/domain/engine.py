@@ -1,9 +1,16 @@
-"""The engine: `decide(protocol, library, case)` says what the runner does today, and why.
+"""The engine: replay a case day by day and say where the runner stands at the end of it.
 
 State is never stored: it comes from replaying the case day by day from the program start,
-so the same history always gives the same answer. On each day, in this order: clinician
-events, triage (red flags win), setbacks, the pain read of yesterday's sessions, and only
-then, if nothing stands in the way, a step up (a new week, or the next phase).
+so the same history always gives the same answer. Records dated before the program start are
+read first: their red flags and clinician events stand. On each day, in this order: today's
+check-in against the red flags, the clinician's events in the order they were given, setbacks,
+the pain read of yesterday's sessions (flares step back), gaps in the program, and only then,
+if nothing stands in the way, a step up (a new week, or the next phase).
+
+The engine remembers what a careful clinician would (RF-6, RTR-8, RTR-9, PAIN-7): a flag that
+earned a referral stands until a clinician answers it; a clearance answers only what was known
+when it was given and opens only the gate the runner stood at; a severe or repeated flare steps
+back further and refers; weeks without the program's sessions step back.
 """
 
 from __future__ import annotations
@@ -11,33 +18,29 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from restride.domain.anatomy import SITES
 from restride.domain.case import Case, CheckIn, ClinicianEvent, Session
+from restride.domain.criteria import Criteria
 from restride.domain.decision import PhaseSpan
 from restride.domain.pain import (
     Outcome,
     SessionVerdict,
     ceiling,
     checkin_flare,
+    hurt,
     is_bone_injury,
     is_loading,
     judge_session,
+    kind_disagrees_with_site,
     rising_fields,
     worst_pain,
 )
-from restride.domain.protocol import (
-    CheckinStreak,
-    ClinicianClearance,
-    Criterion,
-    MinDaysFromStart,
-    MinDaysInPhase,
-    NoFlareWithin,
-    Phase,
-    ProgramComplete,
-    Protocol,
-    TestPassed,
-)
-from restride.domain.triage import FlagTracker, StandingFlag, referral_level
+from restride.domain.triage import FlagSpec, FlagTracker, StandingFlag, referral_level
+
+if TYPE_CHECKING:
+    from restride.domain.protocol import Phase, Protocol
 
 ONE_DAY = dt.timedelta(days=1)
 PAIN_LABELS = {
@@ -48,6 +51,11 @@ PAIN_LABELS = {
     "pain_next_morning": "next-morning pain",
 }
 RISING_LOOKBACK_DAYS = 7
+NOTE_DAYS = 7  # a clinician's note (or withdrawal) is shown for a week
+TODAY_PAIN_FIELDS = ("pain_rest", "pain_walking", "pain_next_morning")
+# At a bone site, pain today means none of these for exercise today (PAIN-4).
+IMPACT_KINDS = frozenset({"walk", "walk_run", "run", "functional", "test"})
+ALWAYS_FINE = frozenset({"self_massage", "mobility"})
 
 
 @dataclass
@@ -77,6 +85,8 @@ class DayState:
     bone: bool
     progressed: str | None  # "week" or "phase" when today stepped up
     program_complete: bool
+    no_impact: bool = False  # pain at the bone today: no impact items (PAIN-4)
+    non_weight_bearing: bool = False  # a flag that allows no weight on the leg stands (RF-9)
 
 
 @dataclass
@@ -85,19 +95,26 @@ class _State:
     phase_start: dt.date
     week_index: int = 0
     week_start: dt.date = dt.date.min
-    clean_sessions: int = 0
+    counted: set[tuple[dt.date, str]] = field(default_factory=set)  # this week's sessions
     last_outcome: Outcome = Outcome.CLEAN
     program_complete: bool = False
     rest_until: dt.date | None = None
     last_flare: dt.date | None = None
     hold: ClinicianEvent | None = None
-    last_clear: dt.date | None = None
     last_note: ClinicianEvent | None = None
     seen_clinician: bool = False
     tenderness_seen: bool = False
     checkin_run: int = 0  # consecutive days with a check-in, ending today
     tests_passed: dict[str, dt.date] = field(default_factory=dict)
+    gate_clears: dict[int, dt.date] = field(default_factory=dict)  # phase index -> clear date
+    gap_from: dt.date = dt.date.min  # the last day a counted session was logged in this phase
+    gap_weeks_taken: int = 0
+    resting_since: dt.date | None = None  # first day of the current run of no-loading phases
     spans: list[PhaseSpan] = field(default_factory=list)
+
+    @property
+    def clean_sessions(self) -> int:
+        return len(self.counted)
 
 
 class Replay:
@@ -106,33 +123,72 @@ class Replay:
     def __init__(self, protocol: Protocol, case: Case) -> None:
         self.protocol = protocol
         self.case = case
+        self.rules = protocol.engine_rules
         self._checkins: dict[dt.date, CheckIn] = {c.date: c for c in case.checkins}
-        # Input order never matters: the same history in any order gives the same answer.
+        # Input order never matters for sessions: the same sessions in any order give the same
+        # answer. Events on one day keep the order they were given in (their `time`, if all
+        # have one): a hold after a release is the clinician's last word.
         self._sessions: dict[dt.date, list[Session]] = defaultdict(list)
         for s in sorted(case.sessions, key=_session_order):
             self._sessions[s.date].append(s)
         self._events: dict[dt.date, list[ClinicianEvent]] = defaultdict(list)
-        for e in sorted(standing_events(case.clinician_events), key=_event_order):
+        for e in standing_events(case.clinician_events):
             self._events[e.date].append(e)
+        for events in self._events.values():
+            if all(e.time is not None for e in events):
+                events.sort(key=lambda e: e.time or dt.time.min)
         self._recent: deque[CheckIn] = deque()
         self._run_minutes: deque[tuple[dt.date, float]] = deque()
         self._setback_runs = [0] * len(protocol.setbacks)
-        self.flags = FlagTracker(protocol, case.injury)
+        self._off_plan: dict[dt.date, list[Note]] = {}
+        self.flags = FlagTracker(protocol, case.injury, self._engine_flags())
         start = case.program_start
-        self.state = _State(phase_index=0, phase_start=start, week_start=start)
+        self.state = _State(
+            phase_index=0,
+            phase_start=start,
+            week_start=start,
+            gap_from=start,
+            resting_since=None if protocol.phases[0].loading else start,
+        )
         self.state.spans.append(
             PhaseSpan(phase=protocol.phases[0].id, start=start, end=None, how_it_ended="ongoing")
         )
+        self.criteria = Criteria(self)
+
+    def _engine_flags(self) -> list[FlagSpec]:
+        return [
+            FlagSpec(rule=self.rules["flare_severe"], referral="soon", by_engine=True),
+            FlagSpec(rule=self.rules["failure_to_progress"], referral="soon", by_engine=True),
+        ]
 
     # -- the loop ------------------------------------------------------------------------
 
     def run(self) -> DayState:
+        self._before_the_start()
         day = self.case.program_start
         result = self._step(day)
         while day < self.case.today:
             day += ONE_DAY
             result = self._step(day)
         return result
+
+    def _before_the_start(self) -> None:
+        """Records dated before the program start are not dropped: their flags and events stand,
+        and earlier runs are what LOAD-1 compares the first runs with."""
+        start = self.case.program_start
+        days = sorted({d for d in [*self._checkins, *self._events] if d < start})
+        for day in days:
+            checkin = self._checkins.get(day)
+            if checkin is not None and checkin.bone_tenderness:
+                self.state.tenderness_seen = True
+            self.flags.update(day, checkin, bone=self._bone())
+            self._apply_clinician_events(day, [])
+        for day in sorted(d for d in self._sessions if d < start):
+            for session in self._sessions[day]:
+                self._check_spike(session, [])
+
+    def _bone(self) -> bool:
+        return is_bone_injury(self.case.injury, tenderness_seen=self.state.tenderness_seen)
 
     def _step(self, day: dt.date) -> DayState:
         st = self.state
@@ -142,39 +198,17 @@ class Replay:
         st.checkin_run = st.checkin_run + 1 if checkin else 0
         if checkin is not None and checkin.bone_tenderness:
             st.tenderness_seen = True
-        bone = is_bone_injury(self.case.injury, tenderness_seen=st.tenderness_seen)
+        bone = self._bone()
+        if bone and kind_disagrees_with_site(self.case.injury):
+            notes.append(Note(self.rules["site_is_bone"], self._site_text()))
 
+        # Today's check-in against the red flags, then the clinician's word on it.
+        self.flags.update(day, checkin, bone=bone)
         self._apply_clinician_events(day, notes)
         hold_reasons = 0
         if st.hold is not None:
-            notes.append(Note(p.engine_rules["clinician_hold"], _event_text(st.hold)))
+            notes.append(Note(self.rules["clinician_hold"], _event_text(st.hold)))
             hold_reasons += 1
-
-        # Triage first: a standing red flag beats every progression rule.
-        self.flags.update(day, checkin, bone=bone)
-        standing = self.flags.standing(st.last_clear)
-        referral = referral_level(standing)
-        stopped = referral in ("soon", "urgent")
-        for flag in standing:
-            when = (
-                "today"
-                if flag.since == day
-                else f"on every check-in since {flag.since.isoformat()}"
-            )
-            notes.append(Note(flag.flag.rule, f"You reported this {when}"))
-            if flag.answered:
-                notes.append(
-                    Note(p.engine_rules["referral_answered"], f"seen on {flag.answered_on}")
-                )
-            if (flag.answered and flag.flag.when_any) or flag.flag.referral == "routine":
-                # A sign that does not stop the runner still keeps them where they are; a
-                # standing condition (a high-risk site) is gated by clearances instead.
-                hold_reasons += 1
-        if stopped and bone and self._negative_xray_recent(day):
-            notes.append(Note(p.engine_rules["xray_negative"], self._negative_xray_text(day)))
-        if referral in ("none",) and not st.seen_clinician:
-            referral = "routine"
-            notes.append(Note(p.engine_rules["therapist"]))
 
         action = "continue"
         progressed: str | None = None
@@ -189,61 +223,71 @@ class Replay:
             action = "regress"
             phase = self.phase
 
-        # Yesterday's loading sessions are judged this morning.
+        # Yesterday's sessions are judged this morning; a flare steps back.
         worst = self._judge_yesterday(day, checkin, bone=bone, phase=phase, notes=notes)
         if checkin is not None and phase.loading:
-            worst = max(worst, checkin_flare(p.pain, checkin, bone=bone))
+            worst = max(worst, checkin_flare(p.pain, p.flare, checkin, bone=bone))
+            if checkin.night_pain and worst < Outcome.REGRESS_PERSISTED:
+                # PAIN-6: pain that wakes the runner means total rest and a step back.
+                worst = Outcome.REGRESS_PERSISTED
         if worst.steps_back and action != "regress":
-            self._step_back(day, worst, notes)
+            self._step_back(day, worst, bone=bone, notes=notes)
             action = "regress"
         elif worst in (Outcome.REPEAT_AFTER,):
             self._rest(day, p.flare.after_soreness_rest_days)
             notes.append(
-                Note(p.engine_rules["rest_days"], _rest_text(p.flare.after_soreness_rest_days))
+                Note(self.rules["rest_days"], _rest_text(p.flare.after_soreness_rest_days))
             )
+        if action != "regress" and self._gap_step_back(day, phase, notes):
+            action = "regress"
+        self._watch_failure_to_progress(day, phase, notes)
+
+        # Triage: a standing red flag beats every progression rule.
+        standing = self.flags.standing()
+        referral = referral_level(standing)
+        stopped = referral in ("soon", "urgent")
+        hold_reasons += self._flag_notes(day, standing, notes)
+        if stopped and bone and self._negative_xray_recent(day):
+            notes.append(Note(self.rules["xray_negative"], self._negative_xray_text(day)))
+        if referral == "none" and self.case.shared_with:
+            notes.append(Note(self.rules["therapist_shared"], _names(self.case.shared_with)))
+        elif referral == "none" and not st.seen_clinician:
+            referral = "routine"
+            notes.append(Note(self.rules["therapist"]))
+        non_weight_bearing = any(f.spec.non_weight_bearing and not f.answered for f in standing)
+        if non_weight_bearing:
+            notes.append(Note(self.rules["non_weight_bearing"]))
+
         resting = st.rest_until is not None and day <= st.rest_until
         if resting and action != "regress":
             hold_reasons += 1
-            if not any(n.rule_id == p.engine_rules["rest_days"] for n in notes):
-                notes.append(Note(p.engine_rules["rest_days"], f"rest until {st.rest_until}"))
+            if not any(n.rule_id == self.rules["rest_days"] for n in notes):
+                notes.append(Note(self.rules["rest_days"], f"rest until {st.rest_until}"))
 
         # Today's own check-in: missing, rising or above the ceiling all hold.
-        if checkin is None:
-            notes.append(
-                Note(p.engine_rules["missing_checkin"], f"no check-in for {day.isoformat()}")
-            )
-            hold_reasons += 1
-        elif (
-            st.checkin_run < p.checkins_to_progress
-            and st.checkin_run <= (day - self.case.program_start).days
-        ):
-            # After a gap, say why nothing moves on although today looks fine.
-            notes.append(
-                Note(
-                    p.engine_rules["missing_checkin"],
-                    f"{st.checkin_run} of {p.checkins_to_progress} check-ins in a row since a gap",
-                )
-            )
+        hold_reasons += self._checkin_notes(day, checkin, notes)
+        no_impact = False
         if checkin is not None:
-            rising = rising_fields(p.pain, checkin, list(self._recent))
-            if rising:
-                facts = ", ".join(
-                    f"{PAIN_LABELS[f]} went from {lo} to {now}" for f, lo, now in rising
-                )
-                notes.append(Note(p.engine_rules["rising_pain"], facts))
-                hold_reasons += 1
-            worst_now = worst_pain(checkin)
             limit = ceiling(p.pain, bone=bone)
+            worst_now = worst_pain(checkin)
             if worst_now is not None and worst_now > limit and phase.loading:
                 notes.append(
                     Note(
-                        p.engine_rules["pain_above_ceiling"],
+                        self.rules["pain_above_ceiling"],
                         f"worst pain today {worst_now}/10, limit {limit}/10",
                     )
                 )
                 hold_reasons += 1
+            today_pain = [
+                f"{PAIN_LABELS[f]} {getattr(checkin, f)}/10"
+                for f in TODAY_PAIN_FIELDS
+                if (getattr(checkin, f) or 0) > p.pain.bone_ceiling
+            ]
+            if bone and phase.loading and today_pain:
+                no_impact = True
+                notes.append(Note(self.rules["pain_today"], ", ".join(today_pain)))
         if bone and phase.loading:
-            notes.append(Note(p.engine_rules["bone_ceiling"]))
+            notes.append(Note(self.rules["bone_ceiling"]))
 
         can_step_up = (
             not stopped
@@ -262,6 +306,8 @@ class Replay:
         if stopped:
             action = "stop"
 
+        self._note_todays_sessions(day, stopped=stopped, resting=resting)
+        notes += self._off_plan.get(day - ONE_DAY, []) + self._off_plan.get(day, [])
         self._remember(day, checkin)
         return DayState(
             date=day,
@@ -278,6 +324,8 @@ class Replay:
             bone=bone,
             progressed=progressed,
             program_complete=st.program_complete,
+            no_impact=no_impact,
+            non_weight_bearing=non_weight_bearing,
         )
 
     # -- pieces of a day -------------------------------------------------------------------
@@ -288,31 +336,124 @@ class Replay:
 
     def _apply_clinician_events(self, day: dt.date, notes: list[Note]) -> None:
         st = self.state
-        rules = self.protocol.engine_rules
+        rules = self.rules
         for event in self._events.get(day, ()):
             st.seen_clinician = True
             if event.kind == "hold":
                 st.hold = event
             elif event.kind == "release_hold":
+                if st.hold is not None:
+                    released = "hold released: " + _event_text(event)
+                    notes.append(Note(rules["clinician_note"], released))
                 st.hold = None
-                notes.append(Note(rules["clinician_hold"], "released: " + _event_text(event)))
             elif event.kind == "clear":
-                st.last_clear = day
-                notes.append(Note(rules["clinician_clear"], _event_text(event)))
+                self._clear(day, event, notes)
             else:
-                st.last_note = event
-        if st.last_note is not None and (day - st.last_note.date).days < 7:
-            notes.append(Note(rules["clinician_note"], _event_text(st.last_note)))
+                st.last_note = event  # a note, or a withdrawal said as one
+        if st.last_note is not None and (day - st.last_note.date).days < NOTE_DAYS:
+            text = _event_text(st.last_note)
+            if st.last_note.kind == "withdraw":
+                text = "an earlier decision was withdrawn: " + text
+            notes.append(Note(self.rules["clinician_note"], text))
 
-    def _streak(self, criterion: CheckinStreak, day: dt.date) -> int:
-        """Consecutive check-ins up to `day` that meet the criterion (counted up to its need)."""
-        count = 0
-        while count < criterion.days:
-            checkin = self._checkins.get(day - dt.timedelta(days=count))
-            if checkin is None or not all(c.holds(checkin) for c in criterion.require):
-                break
-            count += 1
-        return count
+    def _clear(self, day: dt.date, event: ClinicianEvent, notes: list[Note]) -> None:
+        """A clear answers what it names (RTR-9): the flags standing, one flag, or one gate."""
+        st = self.state
+        p = self.protocol
+        what: list[str] = []
+        if event.scope in ("standing", "flag"):
+            answered = self.flags.answer(day, event.flag if event.scope == "flag" else None)
+            for flag in answered:
+                if flag.rule == self.rules["failure_to_progress"]:
+                    st.resting_since = day  # six more weeks before it is raised again
+            if answered:
+                what.append("the signs reported up to then")
+        next_index = st.phase_index + 1
+        if event.scope == "standing" and next_index < len(p.phases):
+            st.gate_clears[st.phase_index] = day
+            what.append(f"the start of {p.phases[next_index].title}")
+        if event.scope == "gate":
+            if next_index < len(p.phases) and p.phases[next_index].id == event.gate:
+                st.gate_clears[st.phase_index] = day
+                what.append(f"the start of {p.phases[next_index].title}")
+            else:
+                notes.append(
+                    Note(
+                        self.rules["clearance_scope"],
+                        f"the clearance of {day.isoformat()} for {event.gate!r} counts only when "
+                        f"it is given at that gate; today's gate is "
+                        + (p.phases[next_index].id if next_index < len(p.phases) else "none"),
+                    )
+                )
+        if event.scope != "flag" and st.hold is not None:
+            st.hold = None  # the clinician's later word: cleared, so no longer held
+            what.append("the hold")
+        if what or event.scope != "gate":
+            detail = _event_text(event) + ("; cleared " + ", ".join(what) if what else "")
+            notes.append(Note(self.rules["clinician_clear"], detail))
+
+    def _flag_notes(self, day: dt.date, standing: list[StandingFlag], notes: list[Note]) -> int:
+        """The reasons each standing flag gives; returns how many of them hold progress."""
+        holds = 0
+        stands_note = False
+        for flag in standing:
+            words = flag.spec.words
+            if flag.answered:
+                if flag.showing and not flag.spec.condition:
+                    holds += 1
+                what = f"{words} since {flag.since.isoformat()}" if words else flag.rule
+                notes.append(
+                    Note(
+                        self.rules["referral_answered"],
+                        f"{what}: seen on {flag.answered_on}",
+                    )
+                )
+                continue
+            if flag.spec.by_engine:
+                detail = f"since {flag.since.isoformat()}"
+            elif flag.spec.condition:
+                detail = f"your injury is at the {SITES[self.case.injury.site].name}"
+            elif flag.showing and flag.since == day:
+                detail = "You reported this today"
+            elif flag.showing:
+                detail = f"You have reported this since {flag.since.isoformat()}"
+            else:
+                detail = (
+                    f"You reported {words} on {flag.since.isoformat()} (last on "
+                    f"{flag.last_shown.isoformat()}); it stands until a clinician has seen you"
+                )
+                stands_note = True
+            notes.append(Note(flag.rule, detail))
+            if flag.referral == "routine":
+                holds += 1
+        if stands_note:
+            notes.append(Note(self.rules["flag_stands"]))
+        return holds
+
+    def _checkin_notes(self, day: dt.date, checkin: CheckIn | None, notes: list[Note]) -> int:
+        st = self.state
+        p = self.protocol
+        if checkin is None:
+            notes.append(Note(self.rules["missing_checkin"], f"no check-in for {day.isoformat()}"))
+            return 1
+        holds = 0
+        if (
+            st.checkin_run < p.checkins_to_progress
+            and st.checkin_run <= (day - self.case.program_start).days
+        ):
+            # After a gap, say why nothing moves on although today looks fine.
+            notes.append(
+                Note(
+                    self.rules["missing_checkin"],
+                    f"{st.checkin_run} of {p.checkins_to_progress} check-ins in a row since a gap",
+                )
+            )
+        rising = rising_fields(p.pain, checkin, list(self._recent))
+        if rising:
+            facts = ", ".join(f"{PAIN_LABELS[f]} went from {lo} to {now}" for f, lo, now in rising)
+            notes.append(Note(self.rules["rising_pain"], facts))
+            holds += 1
+        return holds
 
     def _setback(self, checkin: CheckIn | None, phase: Phase) -> tuple[str, str] | None:
         found: tuple[str, str] | None = None
@@ -337,10 +478,13 @@ class Replay:
         yesterday = day - ONE_DAY
         worst = Outcome.CLEAN
         for session in self._sessions.get(yesterday, ()):
-            if not is_loading(session):
+            # Cross-training that hurt counts like any other session at a bone site.
+            judged = is_loading(session) or (bone and hurt(p.pain, session, bone=bone))
+            if not judged or session.kind in ALWAYS_FINE:
                 continue
             verdict = judge_session(
                 p.pain,
+                p.flare,
                 session,
                 bone=bone,
                 same_day=self._checkins.get(yesterday),
@@ -356,8 +500,10 @@ class Replay:
                 and verdict.outcome.counts
                 and self._counts(session, phase)
             ):
-                st.clean_sessions += 1
-            st.last_outcome = verdict.outcome
+                # The same item logged twice on one day counts once.
+                st.counted.add((session.date, session.kind))
+            if is_loading(session) or verdict.outcome > st.last_outcome:
+                st.last_outcome = verdict.outcome
             worst = max(worst, verdict.outcome)
         return worst
 
@@ -365,10 +511,9 @@ class Replay:
         if session.kind == "test" or not phase.weeks:
             return False
         kinds = phase.weeks[self.state.week_index].count_kinds
-        return not kinds or session.kind in kinds
+        return session.kind in LOADING_COUNTED if not kinds else session.kind in kinds
 
     def _note_verdict(self, verdict: SessionVerdict, notes: list[Note]) -> None:
-        rules = self.protocol.engine_rules
         key = {
             Outcome.UNKNOWN: "missing_checkin",
             Outcome.AMBER_SETTLED: "amber_pain",
@@ -376,9 +521,10 @@ class Replay:
             Outcome.REPEAT_AFTER: "soreness_after",
             Outcome.REGRESS_PERSISTED: "soreness_warmup_persisted",
             Outcome.FLARE_BONE: "flare_bone",
+            Outcome.FLARE_BONE_SEVERE: "flare_severe",
         }.get(verdict.outcome)
         if key is not None:
-            notes.append(Note(rules[key], verdict.detail))
+            notes.append(Note(self.rules[key], verdict.detail))
 
     def _check_spike(self, session: Session, notes: list[Note]) -> None:
         # LOAD-1: a run against the longest run of the previous 30 days.
@@ -401,34 +547,146 @@ class Replay:
             f"{load.spike_lookback_days} days (+{rise:.0%})"
         )
         if rise > load.spike_block:
-            notes.append(Note(self.protocol.engine_rules["spike_block"], facts))
+            notes.append(Note(self.rules["spike_block"], facts))
             self.state.last_outcome = Outcome.REPEAT_AFTER
         elif rise > load.spike_warn:
-            notes.append(Note(self.protocol.engine_rules["spike_warn"], facts, warning=True))
+            notes.append(Note(self.rules["spike_warn"], facts, warning=True))
 
     def _rest(self, day: dt.date, days: int) -> None:
         st = self.state
         until = day + dt.timedelta(days=days - 1)
         st.rest_until = until if st.rest_until is None else max(st.rest_until, until)
 
-    def _step_back(self, day: dt.date, outcome: Outcome, notes: list[Note]) -> None:
+    def _step_back(self, day: dt.date, outcome: Outcome, *, bone: bool, notes: list[Note]) -> None:
         st = self.state
         flare = self.protocol.flare
-        days = flare.bone_rest_days if outcome == Outcome.FLARE_BONE else flare.persisted_rest_days
+        repeated = (
+            bone
+            and st.last_flare is not None
+            and (day - st.last_flare).days <= flare.repeat_within_days
+        )
+        severe = outcome == Outcome.FLARE_BONE_SEVERE or repeated
+        if severe:
+            days, stages = flare.severe_rest_days, flare.severe_stages_back
+            self.flags.raise_flag(self.rules["flare_severe"], day)
+            if repeated and outcome != Outcome.FLARE_BONE_SEVERE:
+                notes.append(
+                    Note(
+                        self.rules["flare_severe"],
+                        f"a second flare within {flare.repeat_within_days} days "
+                        f"(the last on {st.last_flare})",
+                    )
+                )
+        elif outcome == Outcome.FLARE_BONE:
+            days, stages = flare.bone_rest_days, 1
+        else:
+            days, stages = flare.persisted_rest_days, 1
         self._rest(day, days)
         st.last_flare = day
+        where = self._move_back(stages, (st.rest_until or day) + ONE_DAY)
+        notes.append(Note(self.rules["rest_days"], _rest_text(days) + f"; {where}"))
+
+    def _move_back(self, weeks: int, restart: dt.date) -> str:
+        st = self.state
         before = st.week_index
-        st.week_index = max(0, st.week_index - 1)
-        st.week_start = (st.rest_until or day) + ONE_DAY
-        st.clean_sessions = 0
+        st.week_index = max(0, st.week_index - weeks)
+        st.week_start = restart
+        st.counted = set()
         st.program_complete = False
         st.last_outcome = Outcome.CLEAN
-        where = (
-            f"week {before + 1} → week {st.week_index + 1}"
-            if self.phase.weeks
-            else "no change of week"
+        if not self.phase.weeks:
+            return "no change of week"
+        return f"week {before + 1} → week {st.week_index + 1}"
+
+    def _gap_step_back(self, day: dt.date, phase: Phase, notes: list[Note]) -> bool:
+        """RTR-8: weeks without the phase's counted sessions step back a week per week missed."""
+        st = self.state
+        if phase.gap_days is None or not phase.weeks:
+            return False
+        missed = (day - st.gap_from).days
+        if missed < phase.gap_days:
+            return False
+        weeks_missed = missed // 7
+        due = weeks_missed - st.gap_weeks_taken
+        if due <= 0:
+            return False
+        st.gap_weeks_taken = weeks_missed
+        if st.week_index == 0:
+            return False  # never past the phase's start
+        where = self._move_back(due, day)
+        notes.append(
+            Note(
+                self.rules["gap"],
+                f"no {_kinds_words(phase, st.week_index)} logged since "
+                f"{st.gap_from.isoformat()} ({missed} days): {where}",
+            )
         )
-        notes.append(Note(self.protocol.engine_rules["rest_days"], _rest_text(days) + f"; {where}"))
+        return True
+
+    def _watch_failure_to_progress(self, day: dt.date, phase: Phase, notes: list[Note]) -> None:
+        """RF-7: no way out of the phases that load nothing after about six weeks: a doctor."""
+        st = self.state
+        if phase.loading or st.resting_since is None:
+            return
+        days = (day - st.resting_since).days
+        if days >= self.protocol.failure_to_progress_days:
+            self.flags.raise_flag(self.rules["failure_to_progress"], day)
+            notes.append(
+                Note(
+                    self.rules["failure_to_progress"],
+                    f"{days} days without moving on to loading, since "
+                    f"{st.resting_since.isoformat()}",
+                )
+            )
+
+    def _note_todays_sessions(self, day: dt.date, *, stopped: bool, resting: bool) -> None:
+        """Every logged session is judged: one the day's plan does not allow is a warning, and
+        each counted session closes a gap (RTR-8)."""
+        st = self.state
+        phase = self.phase
+        found: list[Note] = []
+        for session in self._sessions.get(day, ()):
+            if self._counts(session, phase):
+                st.gap_from = day
+                st.gap_weeks_taken = 0
+            why = self._not_allowed(session, phase, stopped=stopped, resting=resting)
+            if why:
+                found.append(
+                    Note(
+                        self.rules["off_plan"],
+                        f"the {_session_words(session)} logged on {day.isoformat()}: {why}",
+                        warning=True,
+                    )
+                )
+        if found:
+            self._off_plan[day] = found
+
+    def _not_allowed(self, session: Session, phase: Phase, *, stopped: bool, resting: bool) -> str:
+        if session.kind in ALWAYS_FINE:
+            return ""
+        if session.kind == "cross_training":
+            options = phase.cross_training
+            named = [o for o in options if session.activity and o.activity == session.activity]
+            if stopped:
+                return "no exercise until a doctor has seen you"
+            if resting:
+                return "it was a rest day"
+            if named and not named[0].allowed:
+                return named[0].note
+            if options and not any(o.allowed for o in options):
+                return options[0].note
+            return ""
+        if session.kind not in IMPACT_KINDS | {"corrective", "other"}:
+            return ""
+        if stopped:
+            return "no loading until a doctor has seen you"
+        if resting:
+            return "it was a rest day"
+        if session.kind == "other":
+            return ""
+        if session.kind not in prescribed_kinds(phase):
+            return f"{phase.title} does not include it"
+        return ""
 
     def _try_step_up(
         self, day: dt.date, phase: Phase, *, bone: bool, notes: list[Note]
@@ -438,18 +696,16 @@ class Replay:
         week_done = self._week_done(day, phase, notes)
         if week_done and st.week_index == len(phase.weeks) - 1:
             st.program_complete = True
-        if st.phase_index + 1 < len(p.phases) and self._exit_ready(day, bone=bone):
+        if st.phase_index + 1 < len(p.phases) and self.criteria.exit_ready(day, bone=bone):
             met = ", ".join(sorted({c.rule for c in phase.exit}))
             self._enter_phase(st.phase_index + 1, day, how="progress")
-            notes.append(Note(p.engine_rules["phase_progress"], f"criteria met: {met}"))
+            notes.append(Note(self.rules["phase_progress"], f"criteria met: {met}"))
             return "phase"
         if week_done and st.week_index < len(phase.weeks) - 1:
             st.week_index += 1
             st.week_start = day
-            st.clean_sessions = 0
-            notes.append(
-                Note(p.engine_rules["week_progress"], f"week {st.week_index} done cleanly")
-            )
+            st.counted = set()
+            notes.append(Note(self.rules["week_progress"], f"week {st.week_index} done cleanly"))
             return "week"
         return None
 
@@ -463,7 +719,7 @@ class Replay:
         if st.clean_sessions < week.min_sessions:
             notes.append(
                 Note(
-                    self.protocol.engine_rules["sessions_missing"],
+                    self.rules["sessions_missing"],
                     f"{st.clean_sessions} of {week.min_sessions} sessions logged "
                     "without soreness this week",
                 )
@@ -475,13 +731,20 @@ class Replay:
         st = self.state
         last = st.spans[-1]
         st.spans[-1] = last.model_copy(update={"end": day - ONE_DAY, "how_it_ended": how})
+        loading_before = self.phase.loading
         st.phase_index = index
         st.phase_start = day
         st.week_index = 0
         st.week_start = day
-        st.clean_sessions = 0
+        st.counted = set()
         st.program_complete = False
         st.last_outcome = Outcome.CLEAN
+        st.gap_from = day
+        st.gap_weeks_taken = 0
+        if self.phase.loading:
+            st.resting_since = None
+        elif loading_before or st.resting_since is None:
+            st.resting_since = day
         st.spans.append(
             PhaseSpan(
                 phase=self.protocol.phases[index].id, start=day, end=None, how_it_ended="ongoing"
@@ -495,102 +758,13 @@ class Replay:
         while self._recent and self._recent[0].date < horizon:
             self._recent.popleft()
 
-    # -- criteria ---------------------------------------------------------------------------
-
-    def unmet(self, day: dt.date, *, bone: bool) -> list[tuple[Criterion, str, dt.date | None]]:
-        """The current phase's exit criteria not met on `day`: (criterion, status, earliest)."""
-        st = self.state
-        unmet: list[tuple[Criterion, str, dt.date | None]] = []
-        tomorrow = day + ONE_DAY
-        for index, criterion in enumerate(self.phase.exit):
-            status, earliest = self._status(index, criterion, day, bone=bone)
-            if status is not None:
-                unmet.append((criterion, status, max(earliest, tomorrow) if earliest else None))
-        del st
-        return unmet
-
-    def _exit_ready(self, day: dt.date, *, bone: bool) -> bool:
-        # Cheap criteria first: on most days a minimum duration already says no.
-        order = sorted(
-            range(len(self.phase.exit)),
-            key=lambda i: isinstance(self.phase.exit[i], CheckinStreak),
-        )
-        return all(self._status(i, self.phase.exit[i], day, bone=bone)[0] is None for i in order)
-
-    def _status(
-        self, index: int, criterion: Criterion, day: dt.date, *, bone: bool
-    ) -> tuple[str | None, dt.date | None]:
-        st = self.state
-        in_phase = (day - st.phase_start).days + 1
-        if isinstance(criterion, MinDaysInPhase):
-            if in_phase >= criterion.days + 1:
-                return None, None
-            return f"day {in_phase} of at least {criterion.days}", st.phase_start + dt.timedelta(
-                days=criterion.days
-            )
-        if isinstance(criterion, MinDaysFromStart):
-            since = (day - self.case.program_start).days
-            if since >= criterion.days:
-                return None, None
-            return (
-                f"{since} of at least {criterion.days} days since the program began",
-                self.case.program_start + dt.timedelta(days=criterion.days),
-            )
-        if isinstance(criterion, CheckinStreak):
-            streak = self._streak(criterion, day)
-            if streak >= criterion.days:
-                return None, None
-            return (
-                f"{streak} of {criterion.days} days in a row",
-                day + dt.timedelta(days=criterion.days - streak),
-            )
-        if isinstance(criterion, ProgramComplete):
-            if st.program_complete:
-                return None, None
-            weeks_left = len(self.phase.weeks) - st.week_index - 1
-            end_of_week = max(st.week_start + dt.timedelta(days=7), day + ONE_DAY)
-            return (
-                f"week {st.week_index + 1} of {len(self.phase.weeks)}",
-                end_of_week + dt.timedelta(days=7 * weeks_left),
-            )
-        if isinstance(criterion, TestPassed):
-            passed = st.tests_passed.get(criterion.test)
-            if passed is not None and (day - passed).days <= criterion.within_days:
-                return None, None
-            offer = st.week_start + dt.timedelta(
-                days=7 * (criterion.offer_from_week - 1 - st.week_index)
-            )
-            return "not passed yet", max(offer, day + ONE_DAY)
-        if isinstance(criterion, ClinicianClearance):
-            needed = (
-                criterion.when == "always"
-                or (criterion.when == "bone" and bone)
-                or (
-                    criterion.when == "high_risk_site"
-                    and self.case.injury.site in self.protocol.high_risk_sites
-                )
-            )
-            if not needed or (st.last_clear is not None and st.last_clear >= st.phase_start):
-                return None, None
-            return "waiting for your clinician to clear you", None
-        if isinstance(criterion, NoFlareWithin):
-            if st.last_flare is None or (day - st.last_flare).days >= criterion.days:
-                return None, None
-            last = st.last_flare
-            return f"last flare on {last.isoformat()}", last + dt.timedelta(days=criterion.days)
-        raise AssertionError(f"unhandled criterion {criterion!r}")
-
-    def tests_due(self, day: dt.date) -> list[TestPassed]:
-        st = self.state
-        due: list[TestPassed] = []
-        for criterion in self.phase.exit:
-            if isinstance(criterion, TestPassed) and st.week_index + 1 >= criterion.offer_from_week:
-                passed = st.tests_passed.get(criterion.test)
-                if passed is None or (day - passed).days > criterion.within_days:
-                    due.append(criterion)
-        return due
-
     # -- facts --------------------------------------------------------------------------------
+
+    def streak_checkin(self, day: dt.date) -> CheckIn | None:
+        """A check-in that can count towards a streak: none from before the program start."""
+        if day < self.case.program_start:
+            return None
+        return self._checkins.get(day)
 
     def _negative_xray_recent(self, day: dt.date) -> bool:
         window = dt.timedelta(days=self.protocol.negative_xray_window_days)
@@ -607,24 +781,32 @@ class Replay:
         ]
         return "negative X-ray on " + ", ".join(dates)
 
+    def _site_text(self) -> str:
+        injury = self.case.injury
+        return f"recorded as a {injury.kind} injury at the {SITES[injury.site].name}, a bone"
 
-EVENT_ORDER = {"note": 0, "clear": 1, "hold": 2, "release_hold": 3, "withdraw": 4}
+
+LOADING_COUNTED = frozenset({"corrective", "walk", "walk_run", "run", "functional"})
+
+
+def prescribed_kinds(phase: Phase) -> set[str]:
+    kinds: set[str] = {item.kind for item in phase.daily}
+    for week in phase.weeks:
+        kinds |= {item.kind for item in week.items}
+    if any(c.kind == "test_passed" for c in phase.exit):
+        kinds.add("test")
+    return kinds
 
 
 def standing_events(events: list[ClinicianEvent]) -> list[ClinicianEvent]:
     """The events that still count: a withdrawn event counts as never given (a mistake taken
-    back), and the withdrawals themselves decide nothing."""
+    back); the withdrawal itself is kept as a note the runner reads."""
     withdrawn = {e.withdraws for e in events if e.kind == "withdraw"}
-    return [e for e in events if e.kind != "withdraw" and (e.id is None or e.id not in withdrawn)]
+    return [e for e in events if e.id is None or e.id not in withdrawn]
 
 
 def _session_order(session: Session) -> tuple[str, ...]:
     return (session.date.isoformat(), session.model_dump_json())
-
-
-def _event_order(event: ClinicianEvent) -> tuple[str, int, str]:
-    # On one day a release follows a hold: the clinician's last word stands.
-    return (event.date.isoformat(), EVENT_ORDER[event.kind], event.model_dump_json())
 
 
 def _event_text(event: ClinicianEvent) -> str:
@@ -634,3 +816,20 @@ def _event_text(event: ClinicianEvent) -> str:
 
 def _rest_text(days: int) -> str:
     return f"{days} day{'s' if days > 1 else ''} off"
+
+
+def _names(names: list[str]) -> str:
+    return "shared with " + ", ".join(names)
+
+
+def _session_words(session: Session) -> str:
+    if session.kind == "cross_training":
+        return f"{session.activity or 'cross-training'} session"
+    if session.kind == "test":
+        return f"{session.test} test"
+    return f"{session.kind.replace('_', '-')} session"
+
+
+def _kinds_words(phase: Phase, week_index: int) -> str:
+    kinds: list[str] = list(phase.weeks[week_index].count_kinds) or sorted(LOADING_COUNTED)
+    return " or ".join(k.replace("_", "-") for k in kinds) + " sessions"

@@ -6,9 +6,9 @@ A protocol that cites an ID not listed here fails to load, so a typo cannot inve
 from __future__ import annotations
 
 CLINICAL_IDS: frozenset[str] = frozenset(
-    [f"PAIN-{n}" for n in range(1, 7)]
-    + [f"RTR-{n}" for n in range(1, 7)]
-    + [f"RF-{n}" for n in range(1, 6)]
+    [f"PAIN-{n}" for n in range(1, 8)]
+    + [f"RTR-{n}" for n in range(1, 10)]
+    + [f"RF-{n}" for n in range(1, 10)]
     + [f"LOAD-{n}" for n in range(1, 6)]
     + [f"MIN-{n}" for n in range(1, 7)]
     + [f"EX-{n}" for n in range(1, 6)]

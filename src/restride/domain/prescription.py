@@ -32,7 +32,12 @@ def scheduled(phase: Phase, week_index: int, day_of_week: int) -> list[Prescript
 
 
 def without_loading(items: Iterable[Prescription]) -> list[Prescription]:
-    return [p for p in items if p.kind not in LOADING_KINDS]
+    return without(items, LOADING_KINDS)
+
+
+def without(items: Iterable[Prescription], kinds: Iterable[str]) -> list[Prescription]:
+    leave_out = set(kinds)
+    return [p for p in items if p.kind not in leave_out]
 
 
 def render(

@@ -59,7 +59,25 @@ ENGINE_RULE_KEYS: tuple[str, ...] = (
     "week_progress",
     "phase_progress",
     "setback",
+    "flag_stands",
+    "clearance_scope",
+    "pain_today",
+    "flare_severe",
+    "failure_to_progress",
+    "off_plan",
+    "gap",
+    "site_is_bone",
+    "therapist_shared",
+    "non_weight_bearing",
 )
+# RF-4's emergency signs: a protocol must send each of them to `urgent` (check_protocol).
+EMERGENCY_SIGNS: dict[str, bool] = {
+    "fever": True,
+    "numbness": True,
+    "foot_pale_or_cold": True,
+    "redness_spreading": True,
+    "can_bear_weight": False,
+}
 
 
 class _Strict(BaseModel):
@@ -123,11 +141,18 @@ class RedFlag(_Strict):
     sites: list[str] | None = Field(default=None, description="Only for these injury sites.")
     high_risk_site_only: bool = False
     bone_only: bool = False
+    non_weight_bearing: bool = Field(
+        default=False,
+        description="While it stands unanswered, no weight at all on the leg (RF-9).",
+    )
 
     @model_validator(mode="after")
     def _has_a_trigger(self) -> RedFlag:
-        if not self.when_any and not self.high_risk_site_only:
-            raise ValueError("a red flag needs when_any conditions (or high_risk_site_only)")
+        if not self.when_any and not self.high_risk_site_only and not self.sites:
+            raise ValueError(
+                "a red flag needs when_any conditions, or it is a standing condition of some "
+                "sites (sites or high_risk_site_only)"
+            )
         return self
 
 
@@ -285,6 +310,12 @@ class Phase(_Strict):
     weeks: list[Week] = Field(default_factory=list)
     exit: list[Criterion] = Field(default_factory=list)
     cross_training: list[CrossTraining] = Field(default_factory=list)
+    gap_days: int | None = Field(
+        default=None,
+        ge=7,
+        description="RTR-8: this many days without a counted session step back a week per week "
+        "missed.",
+    )
 
 
 class PainSettings(_Strict):
@@ -304,6 +335,12 @@ class FlareSettings(_Strict):
     bone_rest_days: int = Field(default=1, ge=1)
     persisted_rest_days: int = Field(default=2, ge=1)
     after_soreness_rest_days: int = Field(default=1, ge=1)
+    # PAIN-7: a severe bone flare, or a second flare within `repeat_within_days`.
+    severe_pain: int = Field(default=6, ge=1, le=10, description="Pain during or after, 0-10.")
+    severe_next_morning: int = Field(default=3, ge=1, le=10)
+    severe_rest_days: int = Field(default=5, ge=1, description="Days without impact loading.")
+    severe_stages_back: int = Field(default=2, ge=2)
+    repeat_within_days: int = Field(default=28, ge=1)
 
 
 class LoadSettings(_Strict):
@@ -325,6 +362,12 @@ class Protocol(_Strict):
         default=3, ge=1, description="Consecutive days of check-ins needed before any step up."
     )
     negative_xray_window_days: int = Field(default=42, ge=1)
+    failure_to_progress_days: int = Field(
+        default=42,
+        ge=7,
+        description="RF-7: this many days without leaving the phases that load nothing refer "
+        "the runner to a doctor again.",
+    )
     library: Library = Field(description="The exercises, self-massage and tests it may name.")
     rules: list[Rule] = Field(min_length=1)
     engine_rules: dict[str, str]
@@ -433,6 +476,58 @@ def check_protocol(protocol: Protocol) -> list[Problem]:
                     Problem(path=f"{base}.exit[{c}]", message="program_complete needs weeks")
                 )
         problems += _check_run_spikes(base, phase, protocol.load)
+        if not phase.exit and p < len(protocol.phases) - 1:
+            problems.append(
+                Problem(
+                    path=f"{base}.exit",
+                    message="a phase before the last needs at least one exit criterion: "
+                    "nothing may move on by itself",
+                )
+            )
+    problems += _check_safety(protocol)
+    return problems
+
+
+def _check_safety(protocol: Protocol) -> list[Problem]:
+    """What no protocol may leave out, however a clinic writes it (RF-4, PAIN-4)."""
+    problems: list[Problem] = []
+    if not protocol.red_flags:
+        problems.append(
+            Problem(path="red_flags", message="a protocol needs red-flag rules (RF-1..RF-4)")
+        )
+    if protocol.pain.bone_ceiling != 0:
+        problems.append(
+            Problem(
+                path="pain.bone_ceiling",
+                message=f"must be 0: a bone injury allows no pain at the bone (PAIN-4); "
+                f"got {protocol.pain.bone_ceiling}",
+            )
+        )
+    for sign, value in EMERGENCY_SIGNS.items():
+        urgent = False
+        for i, flag in enumerate(protocol.red_flags):
+            for j, condition in enumerate(flag.when_any):
+                if condition.field != sign or condition.is_ is not value:
+                    continue
+                if flag.referral == "urgent" and flag.sites is None and flag.for_checkins == 1:
+                    urgent = True
+                elif flag.referral != "urgent":
+                    problems.append(
+                        Problem(
+                            path=f"red_flags[{i}].when_any[{j}]",
+                            message=f"{sign} is an emergency sign (RF-4): its flag must refer "
+                            f"'urgent', not {flag.referral!r}",
+                        )
+                    )
+        if not urgent:
+            problems.append(
+                Problem(
+                    path="red_flags",
+                    message=f"no flag sends the emergency sign {sign} "
+                    f"({'yes' if value else 'no'}) to 'urgent' on the first check-in, for "
+                    "every site (RF-4)",
+                )
+            )
     return problems
 
 

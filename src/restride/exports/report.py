@@ -19,9 +19,7 @@ from restride.domain.case import Case
 from restride.domain.decide import decide
 from restride.domain.decision import Decision
 from restride.domain.findings import Finding
-from restride.domain.pain import is_bone_injury
 from restride.domain.protocol import LOADING_KINDS
-from restride.domain.triage import FlagTracker
 from restride.exports.chart import PainChart, pain_chart
 from restride.exports.text import item_lines
 
@@ -52,6 +50,7 @@ EVENT_WORDS = {
     "hold": "Held by a clinician",
     "release_hold": "Hold released",
     "note": "Clinician note",
+    "withdraw": "Withdrawn by a clinician",
 }
 
 
@@ -150,7 +149,7 @@ def build_report(
         phases=phases,
         chart=pain_chart(case, decision.phase_history, titles),
         adherence=adherence(protocol, case),
-        timeline=timeline(protocol, case),
+        timeline=timeline(protocol, case, decision),
         activities=activities,
         findings=findings,
         item_lines={index: item_lines(item) for index, item in enumerate(decision.today)},
@@ -254,45 +253,25 @@ def _row(days: list[_Day], label: str) -> AdherenceRow:
 # --- Red flags and clinician events -------------------------------------------------------------
 
 
-def timeline(protocol: Protocol, case: Case) -> list[TimelineEntry]:
-    """Each red flag as it was raised (replayed day by day as the engine does) and every
+def timeline(protocol: Protocol, case: Case, decision: Decision) -> list[TimelineEntry]:
+    """Each red flag as the engine remembers it (the decision's flag history) and every
     clinician event, oldest first."""
-    tracker = FlagTracker(protocol, case.injury)
-    checkins = {c.date: c for c in case.checkins}
-    clears = {e.date for e in case.clinician_events if e.kind == "clear"}
-    raised: dict[tuple[str, dt.date], tuple[str, dt.date | None, dt.date]] = {}
-    tenderness_seen = False
-    last_clear: dt.date | None = None
-    day = case.program_start
-    while day <= case.today:
-        checkin = checkins.get(day)
-        if checkin is not None and checkin.bone_tenderness:
-            tenderness_seen = True
-        if day in clears:
-            last_clear = day
-        bone = is_bone_injury(case.injury, tenderness_seen=tenderness_seen)
-        tracker.update(day, checkin, bone=bone)
-        for standing in tracker.standing(last_clear):
-            key = (standing.flag.rule, standing.since)
-            answered = standing.answered_on or (raised[key][1] if key in raised else None)
-            raised[key] = (standing.flag.referral, answered, day)
-        day += ONE_DAY
     entries = []
-    for (rule_id, since), (referral, answered, last_seen) in raised.items():
-        rule = protocol.rule(rule_id)
-        if answered is not None:
-            state = f"Seen by a clinician on {answered.isoformat()}."
-        elif last_seen == case.today:
+    for flag in decision.flag_history:
+        rule = protocol.rule(flag.rule)
+        if flag.answered_on is not None:
+            state = f"Seen by a clinician on {flag.answered_on.isoformat()}."
+        elif flag.ended_on is None:
             state = "Standing today; no clinician has seen it yet."
         else:
             state = "Not seen by a clinician."
-        if last_seen < case.today:
-            state += f" The sign was last reported on {last_seen.isoformat()}."
+        if flag.last_shown < case.today:
+            state += f" The sign was last reported on {flag.last_shown.isoformat()}."
         entries.append(
             TimelineEntry(
-                date=since,
+                date=flag.since,
                 kind="red-flag",
-                title=f"Red flag, referral {referral} ({rule_id})",
+                title=f"Red flag, referral {flag.referral} ({flag.rule})",
                 text=f"{rule.text} {state}",
             )
         )

@@ -88,7 +88,7 @@ def plan_ahead(db: Database, athlete_id: str, *, today: dt.date, weeks: int = 12
     case = stored_case(db, athlete_id, today)
     protocol = builtin_protocol(case.protocol)
     now = decide(protocol, case)
-    ahead = project(protocol, case, weeks * 7)
+    ahead = project(protocol, case, weeks * 7, today=now)
     planned: list[PlannedWeek] = []
     starts: dict[str, dt.date] = {}
     days = [now, *ahead.decisions]

@@ -117,11 +117,7 @@ def _store(tx: DbSession, athlete_id: str, case: Case) -> None:
     for session in case.sessions:
         tx.add(repo.session_row(episode.id, session))
     for event in case.clinician_events:
-        tx.add(
-            t.ClinicianEvent(
-                episode_id=episode.id, date=event.date, kind=event.kind, reason=event.reason
-            )
-        )
+        tx.add(repo.event_row(episode.id, event))
 
 
 def shifted(case: Case, by: dt.timedelta) -> Case:

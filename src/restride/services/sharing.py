@@ -82,12 +82,4 @@ def record_clinician_event(
             raise InvalidInputError(
                 f"date: {event.date} is before the program began ({episode.program_start})"
             )
-        tx.add(
-            t.ClinicianEvent(
-                episode_id=episode.id,
-                clinician_id=clinician_id,
-                date=event.date,
-                kind=event.kind,
-                reason=event.reason,
-            )
-        )
+        tx.add(repo.event_row(episode.id, event, clinician_id))

@@ -120,6 +120,36 @@ def to_event(db: DbSession, row: t.ClinicianEvent) -> domain.ClinicianEvent:
         kind=row.kind,  # type: ignore[arg-type]
         reason=row.reason,
         clinician=clinician.name if clinician else None,
+        scope=row.scope,  # type: ignore[arg-type]
+        flag=row.flag,
+        gate=row.gate,
+    )
+
+
+def event_row(
+    episode_id: str, event: domain.ClinicianEvent, clinician_id: str | None = None
+) -> t.ClinicianEvent:
+    return t.ClinicianEvent(
+        episode_id=episode_id,
+        clinician_id=clinician_id,
+        date=event.date,
+        kind=event.kind,
+        reason=event.reason,
+        scope=event.scope,
+        flag=event.flag,
+        gate=event.gate,
+    )
+
+
+def shared_with(db: DbSession, athlete_id: str) -> list[str]:
+    """The names of the clinicians the athlete shares their record with now."""
+    return list(
+        db.scalars(
+            select(t.Account.name)
+            .join(t.Share, t.Share.clinician_id == t.Account.id)
+            .where(t.Share.athlete_id == athlete_id, t.Share.revoked_at.is_(None))
+            .order_by(t.Account.name)
+        )
     )
 
 
@@ -133,6 +163,7 @@ def episode_case(db: DbSession, episode: t.Episode, today: dt.date) -> domain.Ca
         checkins=[to_checkin(r) for r in current_checkin_rows(db, episode.id) if r.date <= today],
         sessions=[to_session(r) for r in session_rows(db, episode.id) if r.date <= today],
         clinician_events=[to_event(db, r) for r in event_rows(db, episode.id) if r.date <= today],
+        shared_with=shared_with(db, episode.athlete_id),
     )
 
 

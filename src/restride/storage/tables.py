@@ -195,6 +195,7 @@ class SessionLog(Base):
     test: Mapped[str | None] = mapped_column(String(100), nullable=True)
     run_min: Mapped[float | None] = mapped_column(Float, nullable=True)
     minimalist_min: Mapped[float | None] = mapped_column(Float, nullable=True)
+    activity: Mapped[str | None] = mapped_column(String(40), nullable=True)
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
     recorded_at: Mapped[dt.datetime] = _created()
 
@@ -212,6 +213,12 @@ class ClinicianEvent(Base):
     date: Mapped[dt.date] = mapped_column(Date, nullable=False)
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     reason: Mapped[str] = mapped_column(Text, nullable=False)
+    # What a clear answers (RTR-9): the flags standing, one flag, or one gate.
+    scope: Mapped[str] = mapped_column(
+        String(10), nullable=False, default="standing", server_default="standing"
+    )
+    flag: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    gate: Mapped[str | None] = mapped_column(String(40), nullable=True)
     recorded_at: Mapped[dt.datetime] = _created()
 
 
