@@ -314,3 +314,59 @@ def test_protocol_check_says_so_when_the_file_does_not_exist(tmp_path: Path) -> 
     result = run_restride("protocol", "check", "clinic.yaml", cwd=tmp_path)
 
     assert_check_fails(result, "clinic.yaml: no such file")
+
+
+# -- a protocol cannot be authored unsafe ---------------------------------------------------------
+
+
+def test_protocol_check_refuses_a_protocol_without_red_flags(tmp_path: Path) -> None:
+    data = builtin_data()
+    data["red_flags"] = []
+    write_protocol(tmp_path, data)
+
+    result = run_restride("protocol", "check", "clinic.yaml", cwd=tmp_path)
+
+    assert_check_fails(result, "clinic.yaml: red_flags:", "a protocol needs red-flag rules")
+
+
+def test_protocol_check_refuses_an_emergency_sign_below_urgent(tmp_path: Path) -> None:
+    data = builtin_data()
+    flag = next(
+        i
+        for i, f in enumerate(data["red_flags"])
+        if any(c.get("field") == "fever" for c in f.get("when_any", []))
+    )
+    data["red_flags"][flag]["referral"] = "soon"
+    write_protocol(tmp_path, data)
+
+    result = run_restride("protocol", "check", "clinic.yaml", cwd=tmp_path)
+
+    message = assert_check_fails(
+        result,
+        f"clinic.yaml: red_flags[{flag}].when_any[0]:",
+        "fever is an emergency sign (RF-4): its flag must refer 'urgent', not 'soon'",
+    )
+    assert "no flag sends the emergency sign fever (yes) to 'urgent'" in message
+
+
+def test_protocol_check_refuses_a_bone_ceiling_above_zero(tmp_path: Path) -> None:
+    data = builtin_data()
+    data["pain"]["bone_ceiling"] = 2
+    write_protocol(tmp_path, data)
+
+    result = run_restride("protocol", "check", "clinic.yaml", cwd=tmp_path)
+
+    assert_check_fails(result, "clinic.yaml: pain.bone_ceiling:", "must be 0", "PAIN-4")
+
+
+def test_protocol_check_refuses_a_phase_with_no_exit_criterion(tmp_path: Path) -> None:
+    data = builtin_data()
+    walk = phase_index(data, "walk")
+    data["phases"][walk]["exit"] = []
+    write_protocol(tmp_path, data)
+
+    result = run_restride("protocol", "check", "clinic.yaml", cwd=tmp_path)
+
+    assert_check_fails(
+        result, f"clinic.yaml: phases[{walk}].exit:", "needs at least one exit criterion"
+    )

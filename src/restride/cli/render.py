@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from restride.domain.anatomy import SITES
 from restride.domain.case import PAIN_FIELDS
 from restride.domain.evidence import DISCLAIMER, SEED_STEPS
 from restride.domain.protocol import (
@@ -178,10 +179,7 @@ def print_protocol(out: Console, protocol: Protocol) -> None:
     p("[bold]Red flags: stop and see a doctor[/]")
     for flag in protocol.red_flags:
         rule = protocol.rule(flag.rule)
-        when = (
-            " or ".join(_condition_text(c) for c in flag.when_any)
-            or "a bone injury at a high-risk site"
-        )
+        when = " or ".join(_condition_text(c) for c in flag.when_any) or _standing_text(flag)
         repeat = f" on {flag.for_checkins} check-ins in a row" if flag.for_checkins > 1 else ""
         p(
             f" - {flag.referral.upper()}: {escape(when)}{repeat}. {escape(rule.text)} "
@@ -197,6 +195,15 @@ def print_protocol(out: Console, protocol: Protocol) -> None:
         p(f" {step}. {text} [dim]({', '.join(rules) or 'no rule'})[/]")
     p()
     p(f"[dim]{escape(DISCLAIMER)}[/]")
+
+
+def _standing_text(flag: RedFlag) -> str:
+    """A flag that is a condition of the injury itself, not a sign on a check-in."""
+    if flag.sites:
+        where = " or ".join(SITES[s].name for s in flag.sites)
+        kind = "a bone injury" if flag.bone_only else "an injury"
+        return f"{kind} at the {where}"
+    return "a bone injury at a high-risk site"
 
 
 def _print_phase(out: Console, protocol: Protocol, number: int, phase: Phase) -> None:
