@@ -11,12 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from restride.domain.case import Case, CheckIn, ClinicianEvent, Imaging, Injury, Session
-from restride.domain.decide import decide
+from restride.domain.decide import decide, decide_day
 from restride.domain.decision import Decision, TodayItem
 from restride.domain.protocol import LOADING_KINDS, Protocol
+
+if TYPE_CHECKING:
+    from restride.domain.memory import Checkpoint
 
 PAIN_FREE: dict[str, Any] = {
     "pain_rest": 0,
@@ -74,6 +77,9 @@ def simulate(
     program_start = history.program_start if history else start
     decisions: list[Decision] = []
     last: Decision | None = None
+    # Each day resumes from the end of the day before yesterday and keeps yesterday's end:
+    # yesterday is complete (its sessions were logged after its decision), today is not yet.
+    saved: Checkpoint | None = None
     for index in range(days):
         day = start + dt.timedelta(days=index)
         fields = symptoms(index, last)
@@ -90,7 +96,9 @@ def simulate(
             sessions=list(logged),
             clinician_events=list(clinician),
         )
-        last = decide(protocol, case)
+        decided = decide_day(protocol, case, resume=saved, checkpoint_on=day - dt.timedelta(days=1))
+        saved = decided.checkpoint or saved
+        last = decided.decision
         decisions.append(last)
         for item in last.today:
             if item.kind not in LOADING_KINDS:

@@ -435,3 +435,15 @@ def test_the_pain_free_runner_starts_each_phase_on_the_day_next_promised(
         promised = decisions[start - 1].next
         assert promised is not None
         assert promised.earliest_date == decisions[start].date, decisions[start].phase
+
+
+def test_a_blocked_run_spike_keeps_the_week_from_moving_on(
+    protocol: Protocol, bone_runner: Simulation
+) -> None:
+    advance = first_day(bone_runner, "run", 3)
+    spike = make_session(advance - 1, "run", phase="run", done_min=20, run_min=20)
+    decision = decide(
+        protocol, next_day(bone_runner, advance - 1, checkin={}, add_sessions=[spike])
+    )
+    assert (decision.week, decision.action) == (2, "continue")
+    assert "TS-SPIKE-BLOCK" in rules_of(decision)

@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 
 from restride.domain.anatomy import SITES
 from restride.domain.case import Case, CheckIn, ClinicianEvent, Session
-from restride.domain.decide import as_of, decide
+from restride.domain.decide import as_of, decide, decide_day
+from restride.domain.engine import Replay
+from restride.domain.memory import dump_checkpoint, load_checkpoint
 from restride.domain.protocol import LOADING_KINDS, ClinicianClearance
 from restride.domain.triage import LEVELS
 from restride.simulation import PAIN_FREE, simulate
@@ -263,3 +265,26 @@ def test_a_prior_bone_stress_injury_never_makes_anything_less_cautious(k: Knobs)
     assert level(with_prior.referral) >= level(without.referral)
     assert ACTION_RANK[with_prior.action] <= ACTION_RANK[without.action]
     assert position(PROTOCOL, with_prior) <= position(PROTOCOL, without)
+
+
+# --- Resuming from a checkpoint gives the same answer as a full replay ----------------------
+
+
+@given(knobs, st.floats(0.0, 1.0))
+def test_a_decision_resumed_from_a_saved_checkpoint_equals_a_full_replay(
+    k: Knobs, split: float
+) -> None:
+    case = random_case(k)
+    assume(case.today > case.program_start)
+    span = (case.today - case.program_start).days
+    on = case.program_start + dt.timedelta(days=int(split * (span - 1)))
+    made = decide_day(PROTOCOL, as_of(case, on), checkpoint_on=on - dt.timedelta(days=1))
+    saved = Replay(PROTOCOL, as_of(case, on))
+    saved.run()
+    checkpoint = load_checkpoint(dump_checkpoint(saved.checkpoint()))  # through storage's JSON
+    resumed = decide_day(PROTOCOL, case, resume=checkpoint)
+    assert resumed.resumed_from == on
+    assert resumed.decision == decide(PROTOCOL, case)
+    if made.checkpoint is not None:  # a checkpoint kept on the way resumes just as well
+        again = decide_day(PROTOCOL, case, resume=made.checkpoint)
+        assert again.decision == resumed.decision

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from restride.domain.case import Case
@@ -15,8 +16,9 @@ from restride.domain.decision import (
     TodayItem,
     Unmet,
 )
-from restride.domain.engine import IMPACT_KINDS, DayState, Note, Replay
+from restride.domain.engine import IMPACT_KINDS, DayState, Replay
 from restride.domain.evidence import DISCLAIMER
+from restride.domain.memory import Checkpoint, Note
 from restride.domain.prescription import render, scheduled, without, without_loading
 from restride.domain.protocol import Phase, Prescription, Protocol
 
@@ -33,9 +35,32 @@ def decide(protocol: Protocol, case: Case, today: dt.date | None = None) -> Deci
     """
     if today is not None and today != case.today:
         case = as_of(case, today)
+    return decide_day(protocol, case).decision
+
+
+@dataclass(frozen=True)
+class DecidedDay:
+    decision: Decision
+    checkpoint: Checkpoint | None  # the memory at the end of `checkpoint_on`, when asked for
+    resumed_from: dt.date | None  # the checkpoint's day, when the replay resumed from one
+
+
+def decide_day(
+    protocol: Protocol,
+    case: Case,
+    *,
+    resume: Checkpoint | None = None,
+    checkpoint_on: dt.date | None = None,
+) -> DecidedDay:
+    """`decide`, resuming from a checkpoint of the same history when one is given (a new day
+    costs one day's work), and keeping a checkpoint of `checkpoint_on` for next time."""
+    replay = Replay(protocol, case, resume=resume)
+    day = replay.run(checkpoint_on=checkpoint_on)
+    return DecidedDay(_decision(protocol, case, replay, day), replay.saved, replay.resumed_from)
+
+
+def _decision(protocol: Protocol, case: Case, replay: Replay, day: DayState) -> Decision:
     library = protocol.library
-    replay = Replay(protocol, case)
-    day = replay.run()
     phase = protocol.phases[day.phase_index]
     notes = list(day.notes)
     next_phase = _next_phase(protocol, replay, day)

@@ -17,13 +17,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from restride.domain.anatomy import SITES
-from restride.domain.case import Case, CheckIn, ClinicianEvent, Session
 from restride.domain.criteria import Criteria
 from restride.domain.decision import PhaseSpan
+from restride.domain.memory import (
+    ENGINE_VERSION,
+    Checkpoint,
+    FlagMemory,
+    Note,
+    ProgramState,
+    ReplayMemory,
+    copy_memory,
+)
 from restride.domain.pain import (
     Outcome,
     SessionVerdict,
@@ -40,6 +48,7 @@ from restride.domain.pain import (
 from restride.domain.triage import FlagSpec, FlagTracker, StandingFlag, referral_level
 
 if TYPE_CHECKING:
+    from restride.domain.case import Case, CheckIn, ClinicianEvent, Session
     from restride.domain.protocol import Phase, Protocol
 
 ONE_DAY = dt.timedelta(days=1)
@@ -56,15 +65,6 @@ TODAY_PAIN_FIELDS = ("pain_rest", "pain_walking", "pain_next_morning")
 # At a bone site, pain today means none of these for exercise today (PAIN-4).
 IMPACT_KINDS = frozenset({"walk", "walk_run", "run", "functional", "test"})
 ALWAYS_FINE = frozenset({"self_massage", "mobility"})
-
-
-@dataclass
-class Note:
-    """Something that shaped a day's decision: an engine or protocol rule and the facts."""
-
-    rule_id: str
-    detail: str = ""
-    warning: bool = False
 
 
 @dataclass
@@ -89,38 +89,12 @@ class DayState:
     non_weight_bearing: bool = False  # a flag that allows no weight on the leg stands (RF-9)
 
 
-@dataclass
-class _State:
-    phase_index: int
-    phase_start: dt.date
-    week_index: int = 0
-    week_start: dt.date = dt.date.min
-    counted: set[tuple[dt.date, str]] = field(default_factory=set)  # this week's sessions
-    last_outcome: Outcome = Outcome.CLEAN
-    program_complete: bool = False
-    rest_until: dt.date | None = None
-    last_flare: dt.date | None = None
-    hold: ClinicianEvent | None = None
-    last_note: ClinicianEvent | None = None
-    seen_clinician: bool = False
-    tenderness_seen: bool = False
-    checkin_run: int = 0  # consecutive days with a check-in, ending today
-    tests_passed: dict[str, dt.date] = field(default_factory=dict)
-    gate_clears: dict[int, dt.date] = field(default_factory=dict)  # phase index -> clear date
-    gap_from: dt.date = dt.date.min  # the last day a counted session was logged in this phase
-    gap_weeks_taken: int = 0
-    resting_since: dt.date | None = None  # first day of the current run of no-loading phases
-    spans: list[PhaseSpan] = field(default_factory=list)
-
-    @property
-    def clean_sessions(self) -> int:
-        return len(self.counted)
-
-
 class Replay:
     """Day-by-day replay of one case under one protocol."""
 
-    def __init__(self, protocol: Protocol, case: Case) -> None:
+    def __init__(self, protocol: Protocol, case: Case, *, resume: Checkpoint | None = None) -> None:
+        """A replay of `case`; with `resume` (a checkpoint of this same history, made by this
+        engine and protocol, before `case.today`) it carries on from the checkpoint's day."""
         self.protocol = protocol
         self.case = case
         self.rules = protocol.engine_rules
@@ -129,31 +103,66 @@ class Replay:
         # answer. Events on one day keep the order they were given in (their `time`, if all
         # have one): a hold after a release is the clinician's last word.
         self._sessions: dict[dt.date, list[Session]] = defaultdict(list)
-        for s in sorted(case.sessions, key=_session_order):
+        for s in case.sessions:
             self._sessions[s.date].append(s)
+        for date, logged in self._sessions.items():
+            self._sessions[date] = _in_order(logged)
         self._events: dict[dt.date, list[ClinicianEvent]] = defaultdict(list)
         for e in standing_events(case.clinician_events):
             self._events[e.date].append(e)
         for events in self._events.values():
             if all(e.time is not None for e in events):
                 events.sort(key=lambda e: e.time or dt.time.min)
-        self._recent: deque[CheckIn] = deque()
-        self._run_minutes: deque[tuple[dt.date, float]] = deque()
-        self._setback_runs = [0] * len(protocol.setbacks)
-        self._off_plan: dict[dt.date, list[Note]] = {}
-        self.flags = FlagTracker(protocol, case.injury, self._engine_flags())
-        start = case.program_start
-        self.state = _State(
+        if resume is not None and not self.can_resume(resume):
+            resume = None
+        self.resumed_from: dt.date | None = resume.memory.day if resume else None
+        memory = copy_memory(resume.memory) if resume else self._fresh_memory()
+        self.memory = memory
+        self.state = memory.state
+        self.flags = FlagTracker(protocol, case.injury, self._engine_flags(), memory.flags)
+        self._recent: deque[CheckIn] = deque(memory.recent)
+        self._run_minutes: deque[tuple[dt.date, float]] = deque(memory.run_minutes)
+        self._setback_runs = memory.setback_runs
+        self._off_plan = memory.off_plan
+        self.criteria = Criteria(self)
+
+    def can_resume(self, checkpoint: Checkpoint) -> bool:
+        return (
+            checkpoint.engine_version == ENGINE_VERSION
+            and checkpoint.protocol == self.protocol.id
+            and checkpoint.protocol_version == self.protocol.version
+            and self.case.program_start <= checkpoint.memory.day < self.case.today
+        )
+
+    def _fresh_memory(self) -> ReplayMemory:
+        start = self.case.program_start
+        first = self.protocol.phases[0]
+        state = ProgramState(
             phase_index=0,
             phase_start=start,
             week_start=start,
             gap_from=start,
-            resting_since=None if protocol.phases[0].loading else start,
+            resting_since=None if first.loading else start,
         )
-        self.state.spans.append(
-            PhaseSpan(phase=protocol.phases[0].id, start=start, end=None, how_it_ended="ongoing")
+        state.spans.append(PhaseSpan(phase=first.id, start=start, end=None, how_it_ended="ongoing"))
+        return ReplayMemory(
+            day=start - ONE_DAY,
+            state=state,
+            flags=FlagMemory(runs=[]),
+            setback_runs=[0] * len(self.protocol.setbacks),
         )
-        self.criteria = Criteria(self)
+
+    def checkpoint(self) -> Checkpoint:
+        """The memory at the end of the last replayed day, to resume from later."""
+        memory = self.memory
+        memory.recent = list(self._recent)
+        memory.run_minutes = list(self._run_minutes)
+        return Checkpoint(
+            engine_version=ENGINE_VERSION,
+            protocol=self.protocol.id,
+            protocol_version=self.protocol.version,
+            memory=copy_memory(memory),
+        )
 
     def _engine_flags(self) -> list[FlagSpec]:
         return [
@@ -163,11 +172,19 @@ class Replay:
 
     # -- the loop ------------------------------------------------------------------------
 
-    def run(self) -> DayState:
-        self._before_the_start()
-        day = self.case.program_start
+    def run(self, *, checkpoint_on: dt.date | None = None) -> DayState:
+        """Replay up to `case.today`; with `checkpoint_on`, keep a checkpoint of that day's end
+        in `self.saved` on the way."""
+        self.saved: Checkpoint | None = None
+        if self.resumed_from is None:
+            self._before_the_start()
+            day = self.case.program_start
+        else:
+            day = self.resumed_from + ONE_DAY
         result = self._step(day)
         while day < self.case.today:
+            if day == checkpoint_on:
+                self.saved = self.checkpoint()
             day += ONE_DAY
             result = self._step(day)
         return result
@@ -309,6 +326,7 @@ class Replay:
         self._note_todays_sessions(day, stopped=stopped, resting=resting)
         notes += self._off_plan.get(day - ONE_DAY, []) + self._off_plan.get(day, [])
         self._remember(day, checkin)
+        self.memory.day = day
         return DayState(
             date=day,
             phase_index=st.phase_index,
@@ -477,6 +495,7 @@ class Replay:
         p = self.protocol
         yesterday = day - ONE_DAY
         worst = Outcome.CLEAN
+        loading: list[Outcome] = []
         for session in self._sessions.get(yesterday, ()):
             # Cross-training that hurt counts like any other session at a bone site.
             judged = is_loading(session) or (bone and hurt(p.pain, session, bone=bone))
@@ -491,20 +510,22 @@ class Replay:
                 next_morning=checkin,
             )
             self._note_verdict(verdict, notes)
-            self._check_spike(session, notes)
+            outcome = verdict.outcome
+            if self._check_spike(session, notes):
+                # LOAD-1 block: the week waits until the planned distance is run again.
+                outcome = max(outcome, Outcome.REPEAT_AFTER)
             if session.kind == "test" and session.test and verdict.outcome.counts:
                 if session.pain_during is not None:
                     st.tests_passed[session.test] = session.date
-            if (
-                session.date >= st.week_start
-                and verdict.outcome.counts
-                and self._counts(session, phase)
-            ):
+            if session.date >= st.week_start and outcome.counts and self._counts(session, phase):
                 # The same item logged twice on one day counts once.
                 st.counted.add((session.date, session.kind))
-            if is_loading(session) or verdict.outcome > st.last_outcome:
-                st.last_outcome = verdict.outcome
+            if is_loading(session) or outcome > Outcome.CLEAN:
+                loading.append(outcome)
             worst = max(worst, verdict.outcome)
+        if loading:
+            # The day's worst session decides whether the week may move on, whatever the order.
+            st.last_outcome = max(loading)
         return worst
 
     def _counts(self, session: Session, phase: Phase) -> bool:
@@ -526,13 +547,13 @@ class Replay:
         if key is not None:
             notes.append(Note(self.rules[key], verdict.detail))
 
-    def _check_spike(self, session: Session, notes: list[Note]) -> None:
-        # LOAD-1: a run against the longest run of the previous 30 days.
+    def _check_spike(self, session: Session, notes: list[Note]) -> bool:
+        """LOAD-1: a run against the longest run of the previous 30 days; True if it blocks."""
         minutes = session.run_min
         if minutes is None and session.kind == "run":
             minutes = session.done_min
         if not minutes:
-            return
+            return False
         load = self.protocol.load
         horizon = session.date - dt.timedelta(days=load.spike_lookback_days)
         while self._run_minutes and self._run_minutes[0][0] < horizon:
@@ -540,7 +561,7 @@ class Replay:
         previous = max((m for d, m in self._run_minutes if d < session.date), default=0.0)
         self._run_minutes.append((session.date, minutes))
         if previous <= 0:
-            return
+            return False
         rise = minutes / previous - 1
         facts = (
             f"{minutes:g} min of running vs {previous:g} min, the longest in the previous "
@@ -548,9 +569,10 @@ class Replay:
         )
         if rise > load.spike_block:
             notes.append(Note(self.rules["spike_block"], facts))
-            self.state.last_outcome = Outcome.REPEAT_AFTER
-        elif rise > load.spike_warn:
+            return True
+        if rise > load.spike_warn:
             notes.append(Note(self.rules["spike_warn"], facts, warning=True))
+        return False
 
     def _rest(self, day: dt.date, days: int) -> None:
         st = self.state
@@ -658,6 +680,8 @@ class Replay:
                         warning=True,
                     )
                 )
+        for old in [d for d in self._off_plan if d < day - ONE_DAY]:
+            del self._off_plan[old]
         if found:
             self._off_plan[day] = found
 
@@ -805,8 +829,12 @@ def standing_events(events: list[ClinicianEvent]) -> list[ClinicianEvent]:
     return [e for e in events if e.id is None or e.id not in withdrawn]
 
 
-def _session_order(session: Session) -> tuple[str, ...]:
-    return (session.date.isoformat(), session.model_dump_json())
+def _in_order(sessions: list[Session]) -> list[Session]:
+    """One day's sessions in an order that does not depend on the order they were given in."""
+    ordered = sorted(sessions, key=lambda s: (s.kind, s.test or ""))
+    if len({(s.kind, s.test) for s in ordered}) < len(ordered):
+        ordered.sort(key=lambda s: s.model_dump_json())  # the same kind twice: all of it decides
+    return ordered
 
 
 def _event_text(event: ClinicianEvent) -> str:

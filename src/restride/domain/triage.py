@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from restride.domain.memory import FlagEpisode, FlagMemory, FlagRun
 from restride.domain.protocol import Condition, Protocol, RedFlag
 
 if TYPE_CHECKING:
@@ -85,28 +86,6 @@ class StandingFlag:
         return self.spec.referral
 
 
-@dataclass
-class FlagEpisode:
-    """One flag from the day it was raised to the day it ended (for the record)."""
-
-    rule: str
-    referral: str
-    since: dt.date
-    last_shown: dt.date
-    answered_on: dt.date | None = None
-    ended_on: dt.date | None = None
-
-
-@dataclass
-class _Run:
-    since: dt.date | None = None
-    count: int = 0
-    answered_on: dt.date | None = None
-    showing: bool = False
-    last_shown: dt.date | None = None
-    episode: FlagEpisode | None = None
-
-
 def flag_applies(protocol: Protocol, flag: RedFlag, injury: Injury, *, bone: bool) -> bool:
     if flag.sites is not None and injury.site not in flag.sites:
         return False
@@ -157,9 +136,15 @@ def spec_of(protocol: Protocol, flag: RedFlag) -> FlagSpec:
 
 
 class FlagTracker:
-    """Follows each red flag through the days of a case."""
+    """Follows each red flag through the days of a case; its memory can be saved and resumed."""
 
-    def __init__(self, protocol: Protocol, injury: Injury, engine_flags: list[FlagSpec]) -> None:
+    def __init__(
+        self,
+        protocol: Protocol,
+        injury: Injury,
+        engine_flags: list[FlagSpec],
+        memory: FlagMemory | None = None,
+    ) -> None:
         self._specs: list[FlagSpec] = [spec_of(protocol, f) for f in protocol.red_flags]
         # Whether a flag can apply to this injury at all, before the bone question.
         self._possible = [
@@ -170,8 +155,14 @@ class FlagTracker:
             self._engine[spec.rule] = len(self._specs)
             self._specs.append(spec)
             self._possible.append(True)
-        self._runs = [_Run() for _ in self._specs]
-        self.history: list[FlagEpisode] = []
+        self.memory = memory if memory is not None else FlagMemory(runs=[])
+        if not self.memory.runs:  # a fresh memory: one run for each flag
+            self.memory.runs.extend(FlagRun() for _ in self._specs)
+        self._runs = self.memory.runs
+
+    @property
+    def history(self) -> list[FlagEpisode]:
+        return self.memory.history
 
     # -- a day ---------------------------------------------------------------------------------
 
@@ -229,7 +220,7 @@ class FlagTracker:
             if run.answered_on is None:
                 run.answered_on = day
                 if run.episode is not None:
-                    run.episode.answered_on = day
+                    self.history[run.episode].answered_on = day
                 answered.append(_standing(spec, run))
         return answered
 
@@ -240,33 +231,28 @@ class FlagTracker:
             if _raised(spec, run)
         ]
 
-    def answered_on(self, rule: str) -> dt.date | None:
-        """When an engine flag was last answered, if it was."""
-        run = self._runs[self._engine[rule]]
-        return run.answered_on
-
     # -- bookkeeping ---------------------------------------------------------------------------
 
-    def _record(self, spec: FlagSpec, run: _Run) -> None:
+    def _record(self, spec: FlagSpec, run: FlagRun) -> None:
         if run.since is None or run.last_shown is None:
             return
         if run.episode is None:
-            run.episode = FlagEpisode(spec.rule, spec.referral, run.since, run.last_shown)
-            self.history.append(run.episode)
-        run.episode.last_shown = run.last_shown
+            run.episode = len(self.history)
+            self.history.append(FlagEpisode(spec.rule, spec.referral, run.since, run.last_shown))
+        self.history[run.episode].last_shown = run.last_shown
 
-    def _end(self, run: _Run, day: dt.date) -> None:
+    def _end(self, run: FlagRun, day: dt.date) -> None:
         if run.episode is not None:
-            run.episode.ended_on = day
+            self.history[run.episode].ended_on = day
         run.since, run.count, run.answered_on, run.showing = None, 0, None, False
         run.last_shown, run.episode = None, None
 
 
-def _raised(spec: FlagSpec, run: _Run) -> bool:
+def _raised(spec: FlagSpec, run: FlagRun) -> bool:
     return run.since is not None and run.count >= spec.for_checkins
 
 
-def _standing(spec: FlagSpec, run: _Run) -> StandingFlag:
+def _standing(spec: FlagSpec, run: FlagRun) -> StandingFlag:
     since = run.since or dt.date.min  # only called for raised runs, which have both
     return StandingFlag(spec, since, run.answered_on, run.showing, run.last_shown or since)
 
