@@ -65,6 +65,7 @@ def simulate(
     sessions: SessionScript = as_prescribed,
     events: dict[int, list[tuple[str, str]]] | None = None,
     history: Case | None = None,
+    resume: Checkpoint | None = None,
 ) -> Simulation:
     """Live `days` days of the program from `start`; returns the case and each day's decision.
 
@@ -79,7 +80,7 @@ def simulate(
     last: Decision | None = None
     # Each day resumes from the end of the day before yesterday and keeps yesterday's end:
     # yesterday is complete (its sessions were logged after its decision), today is not yet.
-    saved: Checkpoint | None = None
+    saved: Checkpoint | None = resume  # of the history, when the caller kept one
     for index in range(days):
         day = start + dt.timedelta(days=index)
         fields = symptoms(index, last)
@@ -120,7 +121,12 @@ def simulate(
 
 
 def project(
-    protocol: Protocol, case: Case, days: int, *, today: Decision | None = None
+    protocol: Protocol,
+    case: Case,
+    days: int,
+    *,
+    today: Decision | None = None,
+    resume: Checkpoint | None = None,
 ) -> Simulation:
     """The next `days` days if all goes well from here: pain-free, every session as planned,
     and a doctor seen tomorrow for each flag that waits for one (RF-6: a flag stands until it
@@ -139,7 +145,7 @@ def project(
         if flag.ended_on is None and flag.answered_on is None
     ]
     history = case.model_copy(update={"clinician_events": [*case.clinician_events, *seen]})
-    return simulate(protocol, case.injury, start, days, history=history)
+    return simulate(protocol, case.injury, start, days, history=history, resume=resume)
 
 
 def _session(day: dt.date, phase: str, item: TodayItem, changes: dict[str, Any]) -> Session:

@@ -272,7 +272,7 @@ def test_restoring_into_a_database_with_data_is_refused_and_nothing_changes(
         archive.restore_archive(database, before, source="backup.json")
 
     assert refused.value.message.startswith("backup.json: the database already holds data (2 ")
-    assert "--replace" in refused.value.message
+    assert refused.value.hint == "replace_all"  # the CLI adds "use --replace"
     assert archive.export_archive(database) == before
 
 

@@ -38,8 +38,9 @@ def test_a_check_in_is_stored_and_its_red_flags_returned(database: Database) -> 
 def test_a_second_check_in_for_a_day_is_refused_without_edit(database: Database) -> None:
     athlete = runner(database)
     checkins.record_checkin(database, athlete, checkin(START), today=START)
-    with pytest.raises(ConflictError, match="use --edit"):
+    with pytest.raises(ConflictError, match="already a check-in") as refused:
         checkins.record_checkin(database, athlete, checkin(START, pain_rest=3), today=START)
+    assert refused.value.hint == "edit_checkin"  # the CLI says --edit, the web its own words
 
 
 def test_editing_today_keeps_every_earlier_version(database: Database) -> None:

@@ -21,7 +21,11 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.engine import make_url
 
+from restride.domain.decide import decide
+from restride.domain.decision import Decision
+from restride.loading import builtin_protocol
 from restride.services import athletes, checkins, sharing
+from restride.services import day as athlete_day
 from restride.services.errors import ConflictError
 from restride.simulation import seed_injury
 from restride.storage import repository as repo
@@ -149,6 +153,13 @@ def test_workers_recording_different_days_at_once_lose_nothing(shared: Shared) -
     assert len(logged) == WORKERS * DAYS_EACH
     assert {s.date: s.notes for s in logged} == {d: f"worker {w}" for d, w in expected.items()}
     assert {s.id for s in logged} == {entry["session"] for r in results for entry in r}
+    # The athlete's day was kept current by the writes themselves, racing or not: what the
+    # board reads is what the whole stored history gives.
+    with shared.db.transaction() as tx:
+        current = athlete_day._current(tx, shared.athlete, worker.TODAY)
+        _episode, case = athlete_day.stored_case(tx, shared.athlete, worker.TODAY)
+    assert current is not None
+    assert Decision.model_validate_json(current.decision) == decide(builtin_protocol(), case)
 
 
 def test_workers_recording_the_same_day_at_once_save_it_exactly_once(shared: Shared) -> None:

@@ -78,13 +78,31 @@ def today() -> dt.date:
     return settings().today or dt.date.today()  # noqa: DTZ011 - the runner's local calendar day
 
 
+# What to do next, in the CLI's words (services name the step; see services/errors.py).
+CLI_HINTS = {
+    "edit_checkin": "use --edit to change today's",
+    "start_episode": "start one with `restride init`",
+    "see_today": "check `restride today`",
+    "see_history": "check `restride history` and edit if needed",
+    "replace_all": "use --replace to delete everything there first",
+    "try_again": "run the same command again",
+}
+
+
+def refusal(exc: Exception) -> str:
+    """A refusal's message with the CLI's next step, when the service named one."""
+    message = getattr(exc, "message", None) or str(exc)
+    hint = getattr(exc, "hint", None)
+    return f"{message}: {CLI_HINTS[hint]}" if hint in CLI_HINTS else message
+
+
 @contextmanager
 def guarded() -> Iterator[None]:
     """Turn every refusal (bad input, a refused action, an unusable database) into `fail`."""
     try:
         yield
     except (ServiceError, InputError, DatabaseError) as exc:
-        fail(getattr(exc, "message", None) or str(exc))
+        fail(refusal(exc))
 
 
 def open_database(*, migrate: bool = False) -> Database:

@@ -349,6 +349,24 @@ class LoadSettings(_Strict):
     spike_block: float = Field(default=0.30, ge=0)
 
 
+class AttentionSettings(_Strict):
+    """When the clinician board puts an athlete near the top, and why."""
+
+    rising_by: float = Field(
+        default=2.0, gt=0, description="Rise in the day's worst pain, recent days vs before."
+    )
+    recent_days: int = Field(default=3, ge=1)
+    baseline_days: int = Field(default=7, ge=1)
+    missed_window_days: int = Field(default=7, ge=1)
+    missed_alert: int = Field(default=2, ge=1, description="Missed check-ins in the window.")
+    pain_alert: int = Field(
+        default=4,
+        ge=1,
+        le=10,
+        description="Worst pain on the latest check-in (away from a bone site: there any pain).",
+    )
+
+
 class Protocol(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     version: int = Field(ge=1)
@@ -357,6 +375,7 @@ class Protocol(_Strict):
     pain: PainSettings = PainSettings()
     flare: FlareSettings = FlareSettings()
     load: LoadSettings = LoadSettings()
+    attention: AttentionSettings = AttentionSettings()
     high_risk_sites: list[str] = Field(default_factory=list)
     checkins_to_progress: int = Field(
         default=3, ge=1, description="Consecutive days of check-ins needed before any step up."

@@ -63,7 +63,9 @@ class _Refused(ValueError):
 SIGN_IN_STATE = frozenset(
     {"web_sessions", "invite_codes", "reset_codes", "calendar_tokens", "sign_in_failures"}
 )
-ARCHIVED_TABLES = [t for t in Base.metadata.sorted_tables if t.name not in SIGN_IN_STATE]
+# The athlete's computed day is derived from the record and recomputed after a restore.
+DERIVED = frozenset({"athlete_days"})
+ARCHIVED_TABLES = [t for t in Base.metadata.sorted_tables if t.name not in SIGN_IN_STATE | DERIVED]
 
 
 def _sql_type(column: Column[Any]) -> Any:
@@ -181,7 +183,8 @@ def restore_archive(
                     held = ", ".join(f"{n} {name}" for name, n in present.items() if n)
                     raise ConflictError(
                         f"{source}: the database already holds data ({held}): restore into an "
-                        "empty database, or use --replace to delete everything there first"
+                        "empty database, or replace everything there",
+                        hint="replace_all",
                     )
                 for table in reversed(Base.metadata.sorted_tables):  # sign-in state too
                     tx.execute(table.delete())

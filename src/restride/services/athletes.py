@@ -127,7 +127,8 @@ def start_episode(
         # Another process started an episode for this athlete at the same moment.
         raise ConflictError(
             "another episode was started at the same moment by another session; "
-            "nothing was written: check `restride today`"
+            "nothing was written",
+            hint="see_today",
         ) from None
     return info
 
@@ -137,11 +138,10 @@ def add_imaging(db: Database, athlete_id: str, image: Imaging, *, today: dt.date
         raise InvalidInputError(f"imaging date: {image.date} is in the future")
     with db.transaction() as tx:
         episode = require_active_episode(tx, athlete_id)
-        tx.add(
-            t.Imaging(
-                episode_id=episode.id, date=image.date, modality=image.modality, result=image.result
-            )
-        )
+        tx.add(imaging_row(episode.id, image))
+        from restride.services import day  # the day module needs this one: import when used
+
+        day.keep_current(tx, athlete_id, today=today)
 
 
 def imaging_row(episode_id: str, image: Imaging) -> t.Imaging:
@@ -174,5 +174,5 @@ def active_episode_info(db: Database, athlete_id: str) -> EpisodeInfo:
 def require_active_episode(tx: object, athlete_id: str) -> t.Episode:
     episode = repo.active_episode(tx, athlete_id)  # type: ignore[arg-type]
     if episode is None:
-        raise NotFoundError("no active injury episode: start one with `restride init`")
+        raise NotFoundError("no active injury episode", hint="start_episode")
     return episode

@@ -12,6 +12,7 @@ from restride.domain.pain import is_bone_injury
 from restride.domain.protocol import RedFlag
 from restride.domain.triage import assess_red_flags
 from restride.loading import builtin_protocol
+from restride.services import day
 from restride.services.athletes import require_active_episode
 from restride.services.errors import ConflictError, InvalidInputError
 from restride.storage import repository as repo
@@ -45,8 +46,8 @@ def record_checkin(
             existing = repo.checkin_on(tx, episode.id, checkin.date)
             if existing is not None and not edit:
                 raise ConflictError(
-                    f"date: there is already a check-in for {checkin.date}; "
-                    "use --edit to change today's"
+                    f"date: there is already a check-in for {checkin.date}",
+                    hint="edit_checkin",
                 )
             if existing is not None and checkin.date != today:
                 raise ConflictError(
@@ -60,13 +61,15 @@ def record_checkin(
             # rows statement by statement) and quietly save this one as its edit.
             version = existing.version + 1 if existing is not None else 1
             tx.add(repo.checkin_row(episode.id, checkin, version))
+            day.keep_current(tx, athlete_id, today=today)
             injury = repo.injury_of(tx, episode)
             protocol = builtin_protocol(episode.protocol)
     except IntegrityError:
         # Another process saved the same day's check-in a moment before this one.
         raise ConflictError(
             f"date: a check-in for {checkin.date} was saved at the same moment by another "
-            "session; nothing was written: check `restride history` and edit if needed"
+            "session; nothing was written",
+            hint="see_history",
         ) from None
     bone = is_bone_injury(injury, tenderness_seen=checkin.bone_tenderness)
     return RecordedCheckIn(checkin, version, assess_red_flags(protocol, injury, checkin, bone=bone))

@@ -6,13 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from restride.domain.decide import decide
-from restride.domain.decision import Decision, Reason
-from restride.loading import builtin_protocol
-from restride.services.athletes import require_active_episode
-from restride.services.errors import InvalidInputError
+from restride.domain.decision import Decision
+from restride.services import day
 from restride.simulation import project
-from restride.storage import repository as repo
 
 if TYPE_CHECKING:
     from restride.domain.case import Case
@@ -20,45 +16,14 @@ if TYPE_CHECKING:
 
 
 def stored_case(db: Database, athlete_id: str, today: dt.date) -> Case:
+    """The athlete's stored history up to `today` (for charts and exports; the decision comes
+    from `todays_decision`, composed once in services/day.py)."""
     with db.transaction() as tx:
-        episode = require_active_episode(tx, athlete_id)
-        if today < episode.program_start:
-            raise InvalidInputError(
-                f"today ({today}) is before the program began ({episode.program_start})"
-            )
-        return repo.episode_case(tx, episode, today)
-
-
-# Load findings are shown under the protocol's spike warning; the others (monotony, a
-# left-right imbalance) under the maintain phase's own rule. Their evidence IDs stay their own.
-LOAD_FINDINGS = frozenset({"progression", "spike", "ramp", "shoes", "shoe_switch"})
+        return day.stored_case(tx, athlete_id, today)[1]
 
 
 def todays_decision(db: Database, athlete_id: str, *, today: dt.date) -> Decision:
-    case = stored_case(db, athlete_id, today)
-    protocol = builtin_protocol(case.protocol)
-    decision = decide(protocol, case)
-    if decision.phase != "maintain":
-        return decision
-    # Back to running, restride keeps watching: the runs imported this week are checked like
-    # the post-mortem checks the weeks before an injury, and shown as warnings (never gating).
-    from restride.services.insights import recent_warnings
-
-    found = recent_warnings(db, athlete_id, today=today)
-    if not found:
-        return decision
-    phase_rule = protocol.rule(protocol.phases[protocol.phase_index("maintain")].rule)
-    extra = [
-        Reason(
-            rule=rule.id,
-            step=rule.step,
-            text=f"{f.title}: {f.detail}. {f.caveat}",
-            evidence=list(f.evidence),
-        )
-        for f in found
-        for rule in [protocol.engine_rule("spike_warn") if f.kind in LOAD_FINDINGS else phase_rule]
-    ]
-    return decision.model_copy(update={"warnings": [*decision.warnings, *extra]})
+    return day.todays_decision(db, athlete_id, today=today)
 
 
 @dataclass
@@ -85,10 +50,9 @@ class Plan:
 
 def plan_ahead(db: Database, athlete_id: str, *, today: dt.date, weeks: int = 12) -> Plan:
     """The coming weeks as far as the criteria allow: the earliest each phase can start."""
-    case = stored_case(db, athlete_id, today)
-    protocol = builtin_protocol(case.protocol)
-    now = decide(protocol, case)
-    ahead = project(protocol, case, weeks * 7, today=now)
+    now_day = day.athlete_day(db, athlete_id, today=today)
+    protocol, now = now_day.protocol, now_day.decision
+    ahead = project(protocol, now_day.case, weeks * 7, today=now, resume=now_day.resume_from())
     planned: list[PlannedWeek] = []
     starts: dict[str, dt.date] = {}
     days = [now, *ahead.decisions]

@@ -85,8 +85,8 @@ def load_seed_runner(db: Database, *, today: dt.date, replace: bool = False) -> 
             info = AccountInfo(account.id, account.email, account.name, account.role)
     except IntegrityError:
         raise ConflictError(
-            "another session was loading the demo runner at the same moment; "
-            "run `restride demo` again"
+            "another session was loading the demo runner at the same moment",
+            hint="try_again",
         ) from None
     return LoadedDemo(info, case, True, existing is not None, len(history))
 

@@ -149,7 +149,13 @@ def recent_warnings(
 ) -> list[Finding]:
     """The maintain phase's watch: the post-mortem's checks on the runs of the last `days`."""
     with db.transaction() as tx:
-        activities, shoes = history(tx, athlete_id)
+        return recent_warnings_in(tx, athlete_id, today=today, days=days, zone=zone)
+
+
+def recent_warnings_in(
+    tx: DbSession, athlete_id: str, *, today: dt.date, days: int = 7, zone: dt.tzinfo = dt.UTC
+) -> list[Finding]:
+    activities, shoes = history(tx, athlete_id)
     since = dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time(), tzinfo=zone)
     until = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=zone)
     new = [a for a in activities.values() if since <= a.start < until]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from restride.services import day
 from restride.services.athletes import require_active_episode
 from restride.services.errors import InvalidInputError
 from restride.storage import repository as repo
@@ -27,4 +28,5 @@ def log_session(db: Database, athlete_id: str, session: Session, *, today: dt.da
         row = repo.session_row(episode.id, session)
         tx.add(row)
         tx.flush()
+        day.keep_current(tx, athlete_id, today=today)
         return row.id

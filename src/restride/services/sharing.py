@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from restride.services import day
 from restride.services.athletes import AccountInfo, require_active_episode
 from restride.services.errors import (
     ConflictError,
@@ -83,3 +84,4 @@ def record_clinician_event(
                 f"date: {event.date} is before the program began ({episode.program_start})"
             )
         tx.add(repo.event_row(episode.id, event, clinician_id))
+        day.keep_current(tx, athlete_id, today=today)

@@ -6,10 +6,13 @@ import hashlib
 import math
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from restride.domain import case as domain
 from restride.domain.activity import Activity
+from restride.storage import day_cache  # noqa: F401 - registers the listener that marks days stale
 from restride.storage import tables as t
 
 if TYPE_CHECKING:
@@ -60,11 +63,25 @@ def checkin_rows(db: DbSession, episode_id: str) -> list[t.CheckIn]:
 
 
 def current_checkin_rows(db: DbSession, episode_id: str) -> list[t.CheckIn]:
-    """The latest version of each day's check-in."""
-    latest: dict[dt.date, t.CheckIn] = {}
-    for row in checkin_rows(db, episode_id):
-        latest[row.date] = row
-    return list(latest.values())
+    """The latest version of each day's check-in, oldest day first; earlier versions are not
+    read at all (a runner who edits a lot should not pay for every edit on every read)."""
+    latest = (
+        select(t.CheckIn.date, func.max(t.CheckIn.version).label("version"))
+        .where(t.CheckIn.episode_id == episode_id)
+        .group_by(t.CheckIn.date)
+        .subquery()
+    )
+    return list(
+        db.scalars(
+            select(t.CheckIn)
+            .join(
+                latest,
+                (t.CheckIn.date == latest.c.date) & (t.CheckIn.version == latest.c.version),
+            )
+            .where(t.CheckIn.episode_id == episode_id)
+            .order_by(t.CheckIn.date)
+        )
+    )
 
 
 def checkin_on(db: DbSession, episode_id: str, date: dt.date) -> t.CheckIn | None:
@@ -164,6 +181,22 @@ def episode_case(db: DbSession, episode: t.Episode, today: dt.date) -> domain.Ca
         sessions=[to_session(r) for r in session_rows(db, episode.id) if r.date <= today],
         clinician_events=[to_event(db, r) for r in event_rows(db, episode.id) if r.date <= today],
         shared_with=shared_with(db, episode.athlete_id),
+    )
+
+
+def keep_day(db: DbSession, values: dict[str, Any]) -> None:
+    """Keep a computed athlete's day, unless one computed from a later revision is kept already
+    (two sessions may compute the same day at once: the one that saw more wins)."""
+    days = t.AthleteDayRow
+    insert = sqlite_insert if db.get_bind().dialect.name == "sqlite" else postgresql_insert
+    statement = insert(days).values(**values, updated_at=t.utcnow())
+    changed = {k: statement.excluded[k] for k in (*values, "updated_at") if k != "athlete_id"}
+    db.execute(
+        statement.on_conflict_do_update(
+            index_elements=[days.athlete_id],
+            set_=changed,
+            where=days.revision <= statement.excluded.revision,
+        )
     )
 
 

@@ -128,6 +128,10 @@ class Episode(Base):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     closed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[dt.datetime] = _created()
+    # Bumped by every write to the episode's record (storage/day_cache.py): a computed day is
+    # current only for the revision it was computed from. The bump also locks the row, so two
+    # writers for one athlete take turns on PostgreSQL as they do on SQLite.
+    revision: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
 
 class Imaging(Base):
@@ -403,3 +407,43 @@ class SignInFailure(Base):
     email: Mapped[str] = mapped_column(String(320), nullable=False)
     ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class AthleteDayRow(Base):
+    """The athlete's day, computed once: today's decision and what the board shows of it, and
+    the replay's memory at the end of the day before (to resume from).
+
+    Derived from the history, never archived. It is current while its `revision` is the
+    episode's: every write to the history bumps that (storage/day_cache.py); the write's service
+    computes the day again in its transaction, or the next read does.
+    """
+
+    __tablename__ = "athlete_days"
+    __table_args__ = (Index("ix_athlete_days_board", "attention_rank", "name"),)
+
+    athlete_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    episode_id: Mapped[str] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    day: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False)  # the episode's, when computed
+    decision: Mapped[str] = mapped_column(Text, nullable=False)  # the Decision, as JSON
+    checkpoint_day: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    checkpoint: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # What the clinician board lists, sorts and filters by, without replaying anything.
+    name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    phase: Mapped[str] = mapped_column(String(40), nullable=False, default="")
+    phase_title: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    week: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    action: Mapped[str] = mapped_column(String(20), nullable=False, default="")
+    referral: Mapped[str] = mapped_column(String(20), nullable=False, default="none")
+    attention: Mapped[str] = mapped_column(Text, nullable=False, default="[]")  # JSON list
+    attention_rank: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_checkin: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    worst_pain_week: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    pain_trend: Mapped[str] = mapped_column(Text, nullable=False, default="[]")  # JSON list
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False
+    )

@@ -1,0 +1,225 @@
+"""The athlete's day, composed in one place: the stored case, today's decision with everything
+that belongs to it (the maintain phase's load warnings), and what the clinician board says.
+
+Every page, API route, CLI command, export and the board asks `athlete_day` (or, inside a write's
+own transaction, `refresh`); none calls the engine on raw history itself. The day is computed
+once and kept (`athlete_days`): any write to the history marks it stale in the same flush
+(storage/day_cache.py), the write's service recomputes it in the same transaction, and a read
+that finds it stale recomputes it, resuming the replay from yesterday's checkpoint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from restride.domain.attention import Attention, PainSummary, attention, pain_summary, rank
+from restride.domain.case import Case
+from restride.domain.decide import decide_day
+from restride.domain.decision import Decision, Reason
+from restride.domain.memory import Checkpoint, dump_checkpoint, load_checkpoint
+from restride.domain.protocol import Protocol
+from restride.loading import builtin_protocol
+from restride.services.athletes import require_active_episode
+from restride.services.errors import InvalidInputError, ServiceError
+from restride.storage import repository as repo
+from restride.storage import tables as t
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session as DbSession
+
+    from restride.domain.findings import Finding
+    from restride.storage.database import Database
+
+log = logging.getLogger(__name__)
+ONE_DAY = dt.timedelta(days=1)
+# Load findings are shown under the protocol's spike warning; the others (monotony, a
+# left-right imbalance) under the maintain phase's own rule. Their evidence IDs stay their own.
+LOAD_FINDINGS = frozenset({"progression", "spike", "ramp", "shoes", "shoe_switch"})
+
+
+@dataclass(frozen=True)
+class AthleteDay:
+    athlete_id: str
+    episode_id: str
+    today: dt.date
+    case: Case
+    protocol: Protocol
+    decision: Decision
+    attention: tuple[Attention, ...]
+    pain: PainSummary
+    checkpoint: str | None  # the replay's memory at the end of yesterday, as kept (JSON)
+
+    def resume_from(self) -> Checkpoint | None:
+        return load_checkpoint(self.checkpoint) if self.checkpoint else None
+
+
+def athlete_day(db: Database, athlete_id: str, *, today: dt.date) -> AthleteDay:
+    """The athlete's day as every screen shows it."""
+    with db.transaction() as tx:
+        return refresh(tx, athlete_id, today=today)
+
+
+def todays_decision(db: Database, athlete_id: str, *, today: dt.date) -> Decision:
+    """Today's decision alone: read as it was kept when it is current, without the history."""
+    with db.transaction() as tx:
+        kept = _current(tx, athlete_id, today)
+        if kept is not None:
+            return Decision.model_validate_json(kept.decision)
+        return refresh(tx, athlete_id, today=today).decision
+
+
+def _current(tx: DbSession, athlete_id: str, today: dt.date) -> t.AthleteDayRow | None:
+    """The kept day, if it was computed for today from the active episode as it is now."""
+    found = tx.execute(
+        select(t.AthleteDayRow, t.Episode.revision)
+        .join(t.Episode, t.Episode.id == t.AthleteDayRow.episode_id)
+        .where(t.AthleteDayRow.athlete_id == athlete_id, t.Episode.active.is_(True))
+        .execution_options(populate_existing=True)
+    ).first()
+    if found is None:
+        return None
+    kept, revision = found
+    return kept if kept.day == today and kept.revision == revision else None
+
+
+def keep_current(tx: DbSession, athlete_id: str, *, today: dt.date) -> None:
+    """After a write, in the write's own transaction: the athlete's day composed again, so the
+    clinician board reads it as it now is."""
+    tx.flush()  # the write's own refusals (a unique day, a version) are the write's to raise
+    try:
+        with tx.begin_nested():  # whatever goes wrong here, the write itself is kept
+            refresh(tx, athlete_id, today=today)
+    except ServiceError:
+        pass  # no active episode, or one that starts after today: nothing to keep yet
+    except Exception:
+        # The day stays marked stale, so the next read composes it again (and shows why).
+        log.exception("could not compose the day of athlete %s after a write", athlete_id)
+
+
+def stored_case(tx: DbSession, athlete_id: str, today: dt.date) -> tuple[t.Episode, Case]:
+    episode = require_active_episode(tx, athlete_id)
+    if today < episode.program_start:
+        raise InvalidInputError(
+            f"today ({today}) is before the program began ({episode.program_start})"
+        )
+    return episode, repo.episode_case(tx, episode, today)
+
+
+def refresh(tx: DbSession, athlete_id: str, *, today: dt.date) -> AthleteDay:
+    """The athlete's day in this transaction: the kept one if it is current, else composed
+    again (resuming from the kept checkpoint) and kept."""
+    # The revision is read before the history: on PostgreSQL each statement sees the latest
+    # commits, so a history read after it is at least that new, never older than its label.
+    revision = tx.scalar(
+        select(t.Episode.revision).where(
+            t.Episode.athlete_id == athlete_id, t.Episode.active.is_(True)
+        )
+    )
+    episode, case = stored_case(tx, athlete_id, today)
+    protocol = builtin_protocol(case.protocol)
+    kept = _current(tx, athlete_id, today)
+    if kept is not None:
+        decision = Decision.model_validate_json(kept.decision)
+        checkpoint = kept.checkpoint
+    else:
+        decision, checkpoint = _compose(tx, athlete_id, episode, case, protocol, revision or 0)
+    return AthleteDay(
+        athlete_id=athlete_id,
+        episode_id=episode.id,
+        today=today,
+        case=case,
+        protocol=protocol,
+        decision=decision,
+        attention=tuple(attention(protocol, case, decision)),
+        pain=pain_summary(case),
+        checkpoint=checkpoint,
+    )
+
+
+def _compose(
+    tx: DbSession,
+    athlete_id: str,
+    episode: t.Episode,
+    case: Case,
+    protocol: Protocol,
+    revision: int,
+) -> tuple[Decision, str | None]:
+    """Decide the day, resuming from the kept checkpoint when it is still good, and keep it."""
+    today = case.today
+    old = tx.execute(
+        select(t.AthleteDayRow.checkpoint, t.AthleteDayRow.episode_id).where(
+            t.AthleteDayRow.athlete_id == athlete_id
+        )
+    ).first()
+    resume = None
+    if old is not None and old.checkpoint and old.episode_id == episode.id:
+        resume = load_checkpoint(old.checkpoint)
+    yesterday = today - ONE_DAY
+    decided = decide_day(
+        protocol,
+        case,
+        resume=resume,
+        checkpoint_on=yesterday if yesterday >= case.program_start else None,
+    )
+    decision = _with_load_watch(tx, athlete_id, protocol, decided.decision, today)
+    found = attention(protocol, case, decision)
+    pain = pain_summary(case)
+    checkpoint = decided.checkpoint or resume
+    saved = dump_checkpoint(checkpoint).decode() if checkpoint is not None else None
+    account = tx.get(t.Account, athlete_id)
+    repo.keep_day(
+        tx,
+        {
+            "athlete_id": athlete_id,
+            "episode_id": episode.id,
+            "day": today,
+            "revision": revision,
+            "decision": decision.model_dump_json(),
+            "checkpoint": saved,
+            "checkpoint_day": checkpoint.memory.day if checkpoint is not None else None,
+            "name": account.name if account is not None else "",
+            "phase": decision.phase,
+            "phase_title": decision.phase_title,
+            "week": decision.week,
+            "action": decision.action,
+            "referral": decision.referral,
+            "attention": json.dumps([{"kind": a.kind, "text": a.text} for a in found]),
+            "attention_rank": rank(found),
+            "last_checkin": pain.last_checkin,
+            "worst_pain_week": pain.worst_this_week,
+            "pain_trend": json.dumps(list(pain.trend)),
+        },
+    )
+    return decision, saved
+
+
+def _with_load_watch(
+    tx: DbSession, athlete_id: str, protocol: Protocol, decision: Decision, today: dt.date
+) -> Decision:
+    """Back to running, restride keeps watching: the runs imported this week are checked like
+    the post-mortem checks the weeks before an injury, and shown as warnings (never gating)."""
+    if decision.phase != "maintain":
+        return decision
+    from restride.services.insights import recent_warnings_in
+
+    found: list[Finding] = recent_warnings_in(tx, athlete_id, today=today)
+    if not found:
+        return decision
+    phase_rule = protocol.rule(protocol.phases[protocol.phase_index("maintain")].rule)
+    extra = [
+        Reason(
+            rule=rule.id,
+            step=rule.step,
+            text=f"{f.title}: {f.detail}. {f.caveat}",
+            evidence=list(f.evidence),
+        )
+        for f in found
+        for rule in [protocol.engine_rule("spike_warn") if f.kind in LOAD_FINDINGS else phase_rule]
+    ]
+    return decision.model_copy(update={"warnings": [*decision.warnings, *extra]})
