@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from restride.domain.anatomy import SITES
 from restride.domain.case import Case, CheckIn, ClinicianEvent, Session
-from restride.domain.decide import as_of, decide, decide_day
+from restride.domain.decide import as_of, decide, decide_day, decide_each_day
 from restride.domain.engine import Replay
 from restride.domain.memory import dump_checkpoint, load_checkpoint
 from restride.domain.protocol import LOADING_KINDS, ClinicianClearance
@@ -288,3 +288,15 @@ def test_a_decision_resumed_from_a_saved_checkpoint_equals_a_full_replay(
     if made.checkpoint is not None:  # a checkpoint kept on the way resumes just as well
         again = decide_day(PROTOCOL, case, resume=made.checkpoint)
         assert again.decision == resumed.decision
+
+
+@given(knobs, st.integers(0, 40))
+def test_each_day_from_one_replay_is_that_days_own_decision(k: Knobs, back: int) -> None:
+    case = random_case(k)
+    first = max(case.program_start, case.today - dt.timedelta(days=back))
+    each = decide_each_day(PROTOCOL, case, first)
+    assert [d.date for d in each] == [
+        first + dt.timedelta(days=n) for n in range((case.today - first).days + 1)
+    ]
+    for decision in each[:: max(1, len(each) // 4)]:
+        assert decision == decide(PROTOCOL, case, decision.date)

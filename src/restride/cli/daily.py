@@ -48,9 +48,9 @@ from restride.domain.case import (
     Side,
     WarmupSoreness,
 )
-from restride.domain.decide import decide
 from restride.loading import builtin_protocol
 from restride.services import athletes, checkins, decisions, sessions
+from restride.services import day as day_service
 from restride.services import demo as demo_service
 from restride.services.errors import NotFoundError
 from restride.storage.database import Database
@@ -502,8 +502,8 @@ def history(
     now = current_day()
     with opened() as db:
         account = local_athlete(db, athlete)
-        case = decisions.stored_case(db, account.id, now)
-    decision = decide(builtin_protocol(case.protocol), case)
+        composed = day_service.athlete_day(db, account.id, today=now)
+    case, decision = composed.case, composed.decision
     first = max(case.program_start, now - dt.timedelta(days=days - 1))
     injury = case.injury
     out.print(

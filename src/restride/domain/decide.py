@@ -59,6 +59,18 @@ def decide_day(
     return DecidedDay(_decision(protocol, case, replay, day), replay.saved, replay.resumed_from)
 
 
+def decide_each_day(protocol: Protocol, case: Case, first: dt.date) -> list[Decision]:
+    """The decision of every day from `first` to `case.today`, each as it was given that day,
+    from one replay (what `decide(protocol, case, day)` gives for each day, without replaying
+    the history once per day)."""
+    replay = Replay(protocol, case)
+    decisions: list[Decision] = []
+    for day in replay.days():
+        if day.date >= first:
+            decisions.append(_decision(protocol, as_of(case, day.date), replay, day))
+    return decisions
+
+
 def _decision(protocol: Protocol, case: Case, replay: Replay, day: DayState) -> Decision:
     library = protocol.library
     phase = protocol.phases[day.phase_index]

@@ -48,6 +48,8 @@ from restride.domain.pain import (
 from restride.domain.triage import FlagSpec, FlagTracker, StandingFlag, referral_level
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from restride.domain.case import Case, CheckIn, ClinicianEvent, Session
     from restride.domain.protocol import Phase, Protocol
 
@@ -175,19 +177,23 @@ class Replay:
     def run(self, *, checkpoint_on: dt.date | None = None) -> DayState:
         """Replay up to `case.today`; with `checkpoint_on`, keep a checkpoint of that day's end
         in `self.saved` on the way."""
+        *_, last = self.days(checkpoint_on=checkpoint_on)
+        return last
+
+    def days(self, *, checkpoint_on: dt.date | None = None) -> Iterator[DayState]:
+        """Each replayed day's state, up to `case.today`."""
         self.saved: Checkpoint | None = None
         if self.resumed_from is None:
             self._before_the_start()
             day = self.case.program_start
         else:
             day = self.resumed_from + ONE_DAY
-        result = self._step(day)
+        yield self._step(day)
         while day < self.case.today:
             if day == checkpoint_on:
                 self.saved = self.checkpoint()
             day += ONE_DAY
-            result = self._step(day)
-        return result
+            yield self._step(day)
 
     def _before_the_start(self) -> None:
         """Records dated before the program start are not dropped: their flags and events stand,

@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from restride.domain.anatomy import SITES
 from restride.domain.case import Case
-from restride.domain.decide import decide
+from restride.domain.decide import as_of, decide_each_day
 from restride.domain.decision import Decision
 from restride.domain.findings import Finding
 from restride.domain.protocol import LOADING_KINDS
@@ -121,12 +121,13 @@ def build_report(
     protocol: Protocol,
     athlete: AccountInfo,
     case: Case,
+    decision: Decision,
     *,
     activities: int = 0,
     findings: tuple[Finding, ...] = (),
 ) -> Report:
-    """Everything the report shows, from the stored case up to its `today`."""
-    decision = decide(protocol, case)
+    """Everything the report shows: today's `decision` (as composed for every screen) and the
+    stored case up to its `today`."""
     titles = {phase.id: phase.title for phase in protocol.phases}
     phases = [
         PhaseRow(
@@ -172,6 +173,7 @@ def adherence(protocol: Protocol, case: Case, days: int = ADHERENCE_DAYS) -> lis
     if last < first:
         return []
     checkin_days = {c.date for c in case.checkins}
+    decided = {d.date: d for d in decide_each_day(protocol, as_of(case, last), first)}
     logged: dict[dt.date, list[Session]] = {}
     for session in case.sessions:
         if session.kind in LOADING_KINDS:
@@ -181,7 +183,7 @@ def adherence(protocol: Protocol, case: Case, days: int = ADHERENCE_DAYS) -> lis
     while day <= last:
         counted = _Day(day, checked_in=day in checkin_days)
         unmatched = list(logged.get(day, []))
-        for item in _decided_on(protocol, case, day).today:
+        for item in decided[day].today:
             if item.kind not in LOADING_KINDS:
                 continue
             optional = _optional(item)
@@ -211,18 +213,6 @@ class _Day:
     optional_offered: int = 0
     optional_done: int = 0
     unplanned: int = 0
-
-
-def _decided_on(protocol: Protocol, case: Case, day: dt.date) -> Decision:
-    past = case.model_copy(
-        update={
-            "today": day,
-            "checkins": [c for c in case.checkins if c.date <= day],
-            "sessions": [s for s in case.sessions if s.date <= day],
-            "clinician_events": [e for e in case.clinician_events if e.date <= day],
-        }
-    )
-    return decide(protocol, past)
 
 
 def _optional(item: TodayItem) -> bool:

@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from restride.exports import csv_export, fit_workout, ics, report
-from restride.loading import builtin_protocol
-from restride.services import insights
+from restride.services import day, insights
 from restride.services.athletes import AccountInfo
-from restride.services.decisions import plan_ahead, stored_case
+from restride.services.decisions import plan_ahead
 from restride.services.errors import InvalidInputError, NotFoundError
 from restride.storage import repository as repo
 from restride.storage import tables as t
@@ -93,17 +92,18 @@ def record_tables(db: Database, athlete_id: str) -> list[ExportFile]:
 
 def clinician_report(db: Database, athlete_id: str, *, today: dt.date) -> report.Report:
     athlete = account(db, athlete_id)
-    case = stored_case(db, athlete_id, today)
+    composed = day.athlete_day(db, athlete_id, today=today)
+    case = composed.case
     with db.transaction() as tx:
         activities = tx.scalar(
             select(func.count()).select_from(t.Activity).where(t.Activity.athlete_id == athlete_id)
         )
-    protocol = builtin_protocol(case.protocol)
+    protocol = composed.protocol
     findings: tuple[Finding, ...] = ()
     if activities:
         findings = insights.injury_post_mortem(db, athlete_id, today=today).post_mortem.findings
     return report.build_report(
-        protocol, athlete, case, activities=activities or 0, findings=findings
+        protocol, athlete, case, composed.decision, activities=activities or 0, findings=findings
     )
 
 
