@@ -1,8 +1,9 @@
 """Who needs the clinician's attention first, and why, in words (the clinician board).
 
 In this order: red flags (a referral to a doctor, or a stop), then pain and a limp on the latest
-check-in, rising pain, missed check-ins, a phase gate that waits on the clinician's clearance,
-and a hold they put. The thresholds are the protocol's (`attention`).
+check-in, rising pain or a step back, missed check-ins, a phase gate that waits on the
+clinician's clearance, and a hold they put (shown, but it needs nothing). The thresholds are the
+protocol's (`attention`).
 """
 
 from __future__ import annotations
@@ -20,15 +21,24 @@ if TYPE_CHECKING:
 
 # How much each kind weighs in the board's order: any red flag outranks everything else.
 WEIGHTS = {
-    "red_flag": 1000,
-    "pain": 60,
-    "limp": 50,
-    "rising_pain": 40,
-    "missed_checkins": 30,
-    "clearance": 20,
-    "hold": 1,
+    "red_flag": 100,
+    "pain": 40,
+    "limp": 40,
+    "rising_pain": 30,
+    "setback": 30,
+    "missed_checkins": 20,
+    "clearance": 10,
+    "hold": 0,
 }
-TREND_DAYS = 14
+KINDS = tuple(WEIGHTS)
+PAIN_WORDS = {
+    "pain_rest": "at rest",
+    "pain_walking": "walking",
+    "pain_activity": "during exercise",
+    "pain_after": "after exercise",
+    "pain_next_morning": "on waking",
+}
+TREND_DAYS = 7  # the board's sparkline: the last week, today included
 
 
 @dataclass(frozen=True)
@@ -57,14 +67,16 @@ def attention(protocol: Protocol, case: Case, decision: Decision) -> list[Attent
         text = words.get(decision.referral, "was told to stop activity")
         found.append(Attention("red_flag", f"Red flag: {text}."))
     latest = max(case.checkins, key=lambda c: c.date, default=None)
-    if latest is not None and (today - latest.date).days <= 1:
-        pain = worst_pain(latest)
+    if latest is not None and (today - latest.date).days < settings.missed_window_days:
+        named = [(getattr(latest, f), w) for f, w in PAIN_WORDS.items() if getattr(latest, f)]
         bone = is_bone_injury(
             case.injury, tenderness_seen=any(c.bone_tenderness for c in case.checkins)
         )
+        # At a bone site any pain is above the ceiling (PAIN-4); elsewhere from `pain_alert`.
         limit = protocol.pain.bone_ceiling if bone else settings.pain_alert - 1
-        if pain is not None and pain > limit:
-            found.append(Attention("pain", f"Pain {pain}/10 on the latest check-in."))
+        if named and max(named)[0] > limit:
+            pain, where = max(named)
+            found.append(Attention("pain", f"Pain {pain}/10 {where} on the latest check-in."))
         if latest.limp:
             found.append(Attention("limp", "Limping on the latest check-in."))
     recent: list[int] = []
@@ -84,6 +96,9 @@ def attention(protocol: Protocol, case: Case, decision: Decision) -> list[Attent
             found.append(
                 Attention("rising_pain", f"Pain rising: worst of the day {before:.1f} → {now:.1f}.")
             )
+    if decision.action == "regress":
+        where = f"{decision.phase_title}, week {decision.week}"
+        found.append(Attention("setback", f"Stepped back today, to {where}."))
     first = max(case.program_start, today - dt.timedelta(days=settings.missed_window_days))
     seen = {c.date for c in case.checkins}
     # Today is left out: the runner may simply not have checked in yet.
@@ -97,8 +112,13 @@ def attention(protocol: Protocol, case: Case, decision: Decision) -> list[Attent
     held = protocol.engine_rules["clinician_hold"]
     hold = next((r for r in decision.reasons if r.rule == held), None)
     if hold is not None:
-        found.append(Attention("hold", hold.text))
+        said = hold.text.removesuffix(_rule_text(protocol)).strip()
+        found.append(Attention("hold", f"On hold: {said}"))
     return sorted(found, key=lambda a: -WEIGHTS[a.kind])
+
+
+def _rule_text(protocol: Protocol) -> str:
+    return protocol.engine_rule("clinician_hold").text
 
 
 def rank(found: list[Attention]) -> int:

@@ -360,7 +360,7 @@ class AttentionSettings(_Strict):
     missed_window_days: int = Field(default=7, ge=1)
     missed_alert: int = Field(default=2, ge=1, description="Missed check-ins in the window.")
     pain_alert: int = Field(
-        default=4,
+        default=3,
         ge=1,
         le=10,
         description="Worst pain on the latest check-in (away from a bone site: there any pain).",

@@ -27,6 +27,7 @@ from restride.domain.protocol import Protocol
 from restride.loading import builtin_protocol
 from restride.services.athletes import require_active_episode
 from restride.services.errors import InvalidInputError, ServiceError
+from restride.storage import board_query
 from restride.storage import repository as repo
 from restride.storage import tables as t
 
@@ -185,12 +186,14 @@ def _compose(
             "checkpoint_day": checkpoint.memory.day if checkpoint is not None else None,
             "name": account.name if account is not None else "",
             "phase": decision.phase,
+            "phase_index": protocol.phase_index(decision.phase),
             "phase_title": decision.phase_title,
             "week": decision.week,
             "action": decision.action,
             "referral": decision.referral,
             "attention": json.dumps([{"kind": a.kind, "text": a.text} for a in found]),
             "attention_rank": rank(found),
+            "signals": "," + "".join(f"{a.kind}," for a in found),
             "last_checkin": pain.last_checkin,
             "worst_pain_week": pain.worst_this_week,
             "pain_trend": json.dumps(list(pain.trend)),
@@ -223,3 +226,54 @@ def _with_load_watch(
         for rule in [protocol.engine_rule("spike_warn") if f.kind in LOAD_FINDINGS else phase_rule]
     ]
     return decision.model_copy(update={"warnings": [*decision.warnings, *extra]})
+
+
+def board(
+    db: Database,
+    clinician_id: str,
+    *,
+    today: dt.date,
+    query: str = "",
+    filter_name: str = "all",
+    sort: str = "attention",
+    offset: int = 0,
+    limit: int = 25,
+) -> tuple[list[board_query.BoardEntry], dict[str, int]]:
+    """A page of the clinician's board from the kept days: two queries however many athletes
+    share with the clinician. A row not current for today (its day not yet composed: the
+    nightly refresh had not run, or a write could not compose it) is composed first."""
+
+    def page(tx: DbSession) -> list[board_query.BoardEntry]:
+        return board_query.board_entries(
+            tx,
+            clinician_id,
+            today=today,
+            query=query,
+            filter_name=filter_name,
+            sort=sort,
+            offset=offset,
+            limit=limit,
+        )
+
+    with db.transaction() as tx:
+        entries = page(tx)
+        stale = [e for e in entries if not e.current and e.episode_id is not None]
+        for entry in stale:
+            keep_current(tx, entry.athlete_id, today=today)
+        if stale:
+            entries = page(tx)  # the order may change once they are current
+        counts = board_query.board_counts(tx, clinician_id, query=query)
+    return entries, counts
+
+
+def refresh_all(db: Database, *, today: dt.date) -> int:
+    """The nightly job: every active episode's day composed for `today`; returns how many."""
+    with db.transaction() as tx:
+        athletes = list(tx.scalars(select(t.Episode.athlete_id).where(t.Episode.active.is_(True))))
+    done = 0
+    for athlete_id in athletes:
+        with db.transaction() as tx:
+            if _current(tx, athlete_id, today) is None:
+                keep_current(tx, athlete_id, today=today)
+            done += 1
+    return done

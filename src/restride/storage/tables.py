@@ -435,11 +435,13 @@ class AthleteDayRow(Base):
     # What the clinician board lists, sorts and filters by, without replaying anything.
     name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     phase: Mapped[str] = mapped_column(String(40), nullable=False, default="")
+    phase_index: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     phase_title: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     week: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     action: Mapped[str] = mapped_column(String(20), nullable=False, default="")
     referral: Mapped[str] = mapped_column(String(20), nullable=False, default="none")
     attention: Mapped[str] = mapped_column(Text, nullable=False, default="[]")  # JSON list
+    signals: Mapped[str] = mapped_column(String(200), nullable=False, default=",")  # ",pain,limp,"
     attention_rank: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_checkin: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     worst_pain_week: Mapped[int | None] = mapped_column(Integer, nullable=True)
