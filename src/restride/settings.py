@@ -31,6 +31,12 @@ class Settings(BaseSettings):
             "PostgreSQL: postgresql+psycopg://user@host/dbname"
         ),
     )
+    job_stale_after_s: int = Field(
+        default=120,
+        ge=1,
+        description="A running job with no sign of life for this many seconds is taken up "
+        "again by another worker: its own died.",
+    )
     today: dt.date | None = Field(
         default=None,
         description="Pretend today is this date (YYYY-MM-DD): for demos and tests.",

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from typing import Annotated
 
 import typer
 
-from restride.cli.app import app, guarded, open_database, out
+from restride.cli.app import _date, app, guarded, open_database, out, settings
 from restride.cli.app import today as current_day
 from restride.services import demo as demo_service
 from restride.services import sharing
@@ -54,18 +58,31 @@ def serve(
     demo: Annotated[
         bool, typer.Option("--demo", help="Load the demo runner C and a demo therapist first.")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Web processes; with PostgreSQL a clinic runs several (see docs/deploy.md)."
+        ),
+    ] = 1,
+    jobs: Annotated[
+        bool,
+        typer.Option(
+            "--jobs/--no-jobs",
+            help="Run a background-job worker beside the app (a clinic may run its own).",
+        ),
+    ] = True,
 ) -> None:
     """Run the web app; creates and migrates the database on first run."""
     import uvicorn
 
     from restride.web.app import DemoSignIn, create_app
+    from restride.web.factory import DEMO_SIGN_INS
 
     db = open_database(migrate=True)
     demos: list[DemoSignIn] = []
     if demo:
         with guarded():
             demos = [DemoSignIn(label, email, DEMO_PASSWORD) for label, email in load_demo(db)]
-    web = create_app(db, demo_sign_ins=demos)
     shown = f"[{host}]" if ":" in host else host
     out.print(f"restride is running at http://{shown}:{port}/  (Ctrl+C to stop)", highlight=False)
     for entry in demos:
@@ -75,8 +92,70 @@ def serve(
             "  note: this serves plain HTTP on the network; put a TLS proxy in front of it",
             highlight=False,
         )
-    # proxy_headers: behind a TLS proxy the request is https, so cookies get Secure.
-    uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=True)
+    worker = _start_worker() if jobs else None
+    try:
+        # proxy_headers: behind a TLS proxy the request is https, so cookies get Secure.
+        if workers == 1:
+            web = create_app(db, demo_sign_ins=demos)
+            uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=True)
+        else:
+            os.environ[DEMO_SIGN_INS] = json.dumps([vars(d) for d in demos])
+            uvicorn.run(
+                "restride.web.factory:app",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level="warning",
+                proxy_headers=True,
+            )
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
+
+
+def _start_worker() -> subprocess.Popen[bytes]:
+    """`restride worker` as a child process: jobs run beside the app, and stop with it."""
+    command = [sys.executable, "-m", "restride.cli", "worker", "--quiet"]
+    return subprocess.Popen(command)  # noqa: S603 - our own command, no user input
+
+
+@app.command()
+def worker(
+    threads: Annotated[int, typer.Option(min=1, help="Jobs run at once.")] = 1,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Say nothing on start.")] = False,
+) -> None:
+    """Run background jobs (imports of large exports, PDF reports, the nightly refresh) until
+    stopped; a job a dead worker left half-done is taken up again."""
+    from restride import jobs as job_queue
+
+    config = settings()
+    open_database().dispose()  # the database must be there and current before any job runs
+    huey = job_queue.queue(config)
+    again = job_queue.take_up_abandoned(config)
+    if not quiet:
+        out.print(f"restride worker: jobs from {job_queue.queue_location(config)}", highlight=False)
+        if again:
+            out.print(f"  taking up {len(again)} job(s) a stopped worker left", highlight=False)
+    consumer = huey.create_consumer(workers=threads, worker_type="thread", periodic=True)
+    consumer.run()
+
+
+@app.command()
+def refresh(
+    date: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="The day to compose (default today).")
+    ] = None,
+) -> None:
+    """Compose every athlete's day now (what the worker does just after midnight)."""
+    from restride.services import day
+
+    db = open_database()
+    when = _date(date, "--date") or current_day()
+    with guarded():
+        count = day.refresh_all(db, today=when)
+    out.print(f"Composed {when} for {count} athletes.", highlight=False)
 
 
 @app.command("reset-code")

@@ -63,8 +63,9 @@ class _Refused(ValueError):
 SIGN_IN_STATE = frozenset(
     {"web_sessions", "invite_codes", "reset_codes", "calendar_tokens", "sign_in_failures"}
 )
-# The athlete's computed day is derived from the record and recomputed after a restore.
-DERIVED = frozenset({"athlete_days"})
+# The athlete's computed day is derived from the record and recomputed after a restore; a
+# background job's record is about this install's work, not the runner's.
+DERIVED = frozenset({"athlete_days", "jobs"})
 ARCHIVED_TABLES = [t for t in Base.metadata.sorted_tables if t.name not in SIGN_IN_STATE | DERIVED]
 
 

@@ -266,14 +266,17 @@ def board(
     return entries, counts
 
 
+def refresh_one(db: Database, athlete_id: str, *, today: dt.date) -> None:
+    """One athlete's day composed for `today` unless it is current already."""
+    with db.transaction() as tx:
+        if _current(tx, athlete_id, today) is None:
+            keep_current(tx, athlete_id, today=today)
+
+
 def refresh_all(db: Database, *, today: dt.date) -> int:
-    """The nightly job: every active episode's day composed for `today`; returns how many."""
+    """Every active episode's day composed for `today` (the nightly job); returns how many."""
     with db.transaction() as tx:
         athletes = list(tx.scalars(select(t.Episode.athlete_id).where(t.Episode.active.is_(True))))
-    done = 0
     for athlete_id in athletes:
-        with db.transaction() as tx:
-            if _current(tx, athlete_id, today) is None:
-                keep_current(tx, athlete_id, today=today)
-            done += 1
-    return done
+        refresh_one(db, athlete_id, today=today)
+    return len(athletes)

@@ -449,3 +449,28 @@ class AthleteDayRow(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False
     )
+
+
+class Job(Base):
+    """A piece of background work (a large import, a PDF report, the nightly refresh) and how
+    far it has got, so a page can show its progress and a dead worker's job is taken up again.
+    The queue itself is huey's (restride/jobs.py); this row is the job's record."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status_heartbeat", "status", "heartbeat_at"),)
+
+    id: Mapped[str] = _id()
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    athlete_id: Mapped[str | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="queued")
+    params: Mapped[str] = mapped_column(Text, nullable=False, default="{}")  # JSON
+    result: Mapped[str] = mapped_column(Text, nullable=False, default="{}")  # JSON
+    done: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    message: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[dt.datetime] = _created()
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
