@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from typing import Annotated
 
 import typer
@@ -117,7 +119,15 @@ def serve(
 
 def _start_worker() -> subprocess.Popen[bytes]:
     """`restride worker` as a child process: jobs run beside the app, and stop with it."""
-    command = [sys.executable, "-m", "restride.cli", "worker", "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "restride.cli",
+        "worker",
+        "--quiet",
+        "--parent",
+        str(os.getpid()),
+    ]
     return subprocess.Popen(command)  # noqa: S603 - our own command, no user input
 
 
@@ -125,6 +135,7 @@ def _start_worker() -> subprocess.Popen[bytes]:
 def worker(
     threads: Annotated[int, typer.Option(min=1, help="Jobs run at once.")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", help="Say nothing on start.")] = False,
+    parent: Annotated[int | None, typer.Option(hidden=True)] = None,
 ) -> None:
     """Run background jobs (imports of large exports, PDF reports, the nightly refresh) until
     stopped; a job a dead worker left half-done is taken up again."""
@@ -139,7 +150,20 @@ def worker(
         if again:
             out.print(f"  taking up {len(again)} job(s) a stopped worker left", highlight=False)
     consumer = huey.create_consumer(workers=threads, worker_type="thread", periodic=True)
+    if parent is not None:
+        _stop_with(parent)
     consumer.run()
+
+
+def _stop_with(parent: int) -> None:
+    """Started by `restride serve`: stop when it does, even if it was killed outright."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
 
 
 @app.command()
