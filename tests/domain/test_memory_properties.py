@@ -300,3 +300,24 @@ def test_each_day_from_one_replay_is_that_days_own_decision(k: Knobs, back: int)
     ]
     for decision in each[:: max(1, len(each) // 4)]:
         assert decision == decide(PROTOCOL, case, decision.date)
+
+
+@given(knobs, st.floats(0.0, 1.0))
+def test_a_withdrawal_reaching_back_past_a_checkpoint_replays_in_full(
+    k: Knobs, split: float
+) -> None:
+    case = random_case(k)
+    assume((case.today - case.program_start).days >= 2)
+    span = (case.today - case.program_start).days
+    on = case.program_start + dt.timedelta(days=int(split * (span - 1)))
+    hold = ClinicianEvent(date=case.program_start, kind="hold", reason="wait", id="h1")
+    held = case.model_copy(update={"clinician_events": [hold, *case.clinician_events]})
+    saved = Replay(PROTOCOL, as_of(held, on))
+    saved.run()
+    taken_back = ClinicianEvent(
+        date=case.today, kind="withdraw", reason="given in error", withdraws="h1"
+    )
+    later = held.model_copy(update={"clinician_events": [*held.clinician_events, taken_back]})
+    resumed = decide_day(PROTOCOL, later, resume=saved.checkpoint())
+    assert resumed.resumed_from is None
+    assert resumed.decision == decide(PROTOCOL, later)

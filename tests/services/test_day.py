@@ -89,7 +89,7 @@ def test_a_write_keeps_the_day_current_in_its_own_transaction(database: Database
     row = kept(database, athlete)
     assert row is not None and row.day == today
     assert (row.action, row.referral) == ("stop", "urgent")
-    assert row.attention_rank >= 1000
+    assert row.attention_rank >= 100 and ",red_flag," in row.signals
     with database.transaction() as tx:
         assert day._current(tx, athlete, today) is not None  # current without a read
 

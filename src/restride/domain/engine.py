@@ -129,11 +129,22 @@ class Replay:
         self.criteria = Criteria(self)
 
     def can_resume(self, checkpoint: Checkpoint) -> bool:
+        day = checkpoint.memory.day
+        by_id = {e.id: e for e in self.case.clinician_events if e.id}
+        # A withdrawal after the checkpoint of an event before it changes the days before it.
+        reaches_back = any(
+            e.kind == "withdraw"
+            and e.date > day
+            and e.withdraws in by_id
+            and by_id[e.withdraws].date <= day
+            for e in self.case.clinician_events
+        )
         return (
             checkpoint.engine_version == ENGINE_VERSION
             and checkpoint.protocol == self.protocol.id
             and checkpoint.protocol_version == self.protocol.version
-            and self.case.program_start <= checkpoint.memory.day < self.case.today
+            and self.case.program_start <= day < self.case.today
+            and not reaches_back
         )
 
     def _fresh_memory(self) -> ReplayMemory:

@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from restride.domain.attention import Attention, PainSummary, attention, pain_summary, rank
 from restride.domain.case import Case
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 ONE_DAY = dt.timedelta(days=1)
+# How far before a checkpoint a resumed replay may look (streaks count back at most 10 days).
+RESUME_WINDOW = dt.timedelta(days=35)
 # Load findings are shown under the protocol's spike warning; the others (monotony, a
 # left-right imbalance) under the maintain phase's own rule. Their evidence IDs stay their own.
 LOAD_FINDINGS = frozenset({"progression", "spike", "ramp", "shoes", "shoe_switch"})
@@ -95,7 +97,8 @@ def keep_current(tx: DbSession, athlete_id: str, *, today: dt.date) -> None:
     tx.flush()  # the write's own refusals (a unique day, a version) are the write's to raise
     try:
         with tx.begin_nested():  # whatever goes wrong here, the write itself is kept
-            refresh(tx, athlete_id, today=today)
+            if _current(tx, athlete_id, today) is None:
+                _keep(tx, athlete_id, today)
     except ServiceError:
         pass  # no active episode, or one that starts after today: nothing to keep yet
     except Exception:
@@ -104,24 +107,46 @@ def keep_current(tx: DbSession, athlete_id: str, *, today: dt.date) -> None:
 
 
 def stored_case(tx: DbSession, athlete_id: str, today: dt.date) -> tuple[t.Episode, Case]:
+    return _episode_case(tx, athlete_id, today, since=None)
+
+
+def _episode_case(
+    tx: DbSession, athlete_id: str, today: dt.date, *, since: dt.date | None
+) -> tuple[t.Episode, Case]:
     episode = require_active_episode(tx, athlete_id)
     if today < episode.program_start:
         raise InvalidInputError(
             f"today ({today}) is before the program began ({episode.program_start})"
         )
-    return episode, repo.episode_case(tx, episode, today)
+    return episode, repo.episode_case(tx, episode, today, since=since)
 
 
-def refresh(tx: DbSession, athlete_id: str, *, today: dt.date) -> AthleteDay:
-    """The athlete's day in this transaction: the kept one if it is current, else composed
-    again (resuming from the kept checkpoint) and kept."""
-    # The revision is read before the history: on PostgreSQL each statement sees the latest
-    # commits, so a history read after it is at least that new, never older than its label.
-    revision = tx.scalar(
+def _revision(tx: DbSession, athlete_id: str) -> int:
+    # Read before the history: on PostgreSQL each statement sees the latest commits, so a
+    # history read after it is at least that new, never older than its label.
+    found = tx.scalar(
         select(t.Episode.revision).where(
             t.Episode.athlete_id == athlete_id, t.Episode.active.is_(True)
         )
     )
+    return found or 0
+
+
+def _kept_checkpoint(tx: DbSession, athlete_id: str, episode_id: str) -> Checkpoint | None:
+    old = tx.execute(
+        select(t.AthleteDayRow.checkpoint, t.AthleteDayRow.episode_id).where(
+            t.AthleteDayRow.athlete_id == athlete_id
+        )
+    ).first()
+    if old is None or not old.checkpoint or old.episode_id != episode_id:
+        return None
+    return load_checkpoint(old.checkpoint)
+
+
+def refresh(tx: DbSession, athlete_id: str, *, today: dt.date) -> AthleteDay:
+    """The athlete's day in this transaction, with the whole stored case: the kept one if it is
+    current, else composed again (resuming from the kept checkpoint) and kept."""
+    revision = _revision(tx, athlete_id)
     episode, case = stored_case(tx, athlete_id, today)
     protocol = builtin_protocol(case.protocol)
     kept = _current(tx, athlete_id, today)
@@ -129,7 +154,8 @@ def refresh(tx: DbSession, athlete_id: str, *, today: dt.date) -> AthleteDay:
         decision = Decision.model_validate_json(kept.decision)
         checkpoint = kept.checkpoint
     else:
-        decision, checkpoint = _compose(tx, athlete_id, episode, case, protocol, revision or 0)
+        resume = _kept_checkpoint(tx, athlete_id, episode.id)
+        decision, checkpoint = _compose(tx, athlete_id, episode, case, protocol, revision, resume)
     return AthleteDay(
         athlete_id=athlete_id,
         episode_id=episode.id,
@@ -143,6 +169,18 @@ def refresh(tx: DbSession, athlete_id: str, *, today: dt.date) -> AthleteDay:
     )
 
 
+def _keep(tx: DbSession, athlete_id: str, today: dt.date) -> None:
+    """Compose and keep the day reading only what a resumed replay needs: the records since a
+    little before the checkpoint (the longest streak a protocol counts back, and then some)."""
+    revision = _revision(tx, athlete_id)
+    episode = require_active_episode(tx, athlete_id)
+    resume = _kept_checkpoint(tx, athlete_id, episode.id)
+    since = resume.memory.day - RESUME_WINDOW if resume is not None else None
+    episode, case = _episode_case(tx, athlete_id, today, since=since)
+    protocol = builtin_protocol(case.protocol)
+    _compose(tx, athlete_id, episode, case, protocol, revision, resume, window=since is not None)
+
+
 def _compose(
     tx: DbSession,
     athlete_id: str,
@@ -150,17 +188,13 @@ def _compose(
     case: Case,
     protocol: Protocol,
     revision: int,
+    resume: Checkpoint | None,
+    *,
+    window: bool = False,
 ) -> tuple[Decision, str | None]:
-    """Decide the day, resuming from the kept checkpoint when it is still good, and keep it."""
+    """Decide the day, resuming from the checkpoint when it is still good, and keep it.
+    `window`: the case holds only the recent records, enough only to resume."""
     today = case.today
-    old = tx.execute(
-        select(t.AthleteDayRow.checkpoint, t.AthleteDayRow.episode_id).where(
-            t.AthleteDayRow.athlete_id == athlete_id
-        )
-    ).first()
-    resume = None
-    if old is not None and old.checkpoint and old.episode_id == episode.id:
-        resume = load_checkpoint(old.checkpoint)
     yesterday = today - ONE_DAY
     decided = decide_day(
         protocol,
@@ -168,9 +202,19 @@ def _compose(
         resume=resume,
         checkpoint_on=yesterday if yesterday >= case.program_start else None,
     )
+    if resume is not None and decided.resumed_from is None and window:
+        # The checkpoint could not be resumed (another engine or protocol version): the
+        # window of recent records is not enough, so read the whole history.
+        _episode, full = stored_case(tx, athlete_id, today)
+        return _compose(tx, athlete_id, episode, full, protocol, revision, None)
     decision = _with_load_watch(tx, athlete_id, protocol, decided.decision, today)
     found = attention(protocol, case, decision)
     pain = pain_summary(case)
+    last_checkin = tx.scalar(
+        select(func.max(t.CheckIn.date)).where(
+            t.CheckIn.episode_id == episode.id, t.CheckIn.date <= today
+        )
+    )
     checkpoint = decided.checkpoint or resume
     saved = dump_checkpoint(checkpoint).decode() if checkpoint is not None else None
     account = tx.get(t.Account, athlete_id)
@@ -194,7 +238,7 @@ def _compose(
             "attention": json.dumps([{"kind": a.kind, "text": a.text} for a in found]),
             "attention_rank": rank(found),
             "signals": "," + "".join(f"{a.kind}," for a in found),
-            "last_checkin": pain.last_checkin,
+            "last_checkin": last_checkin,
             "worst_pain_week": pain.worst_this_week,
             "pain_trend": json.dumps(list(pain.trend)),
         },

@@ -35,7 +35,10 @@ def _touched(objects: Iterable[Any]) -> tuple[dict[str, dt.date], set[str], set[
     whole: set[str] = set()
     athletes: set[str] = set()
     for obj in objects:
-        if isinstance(obj, DATED):
+        if isinstance(obj, t.ClinicianEvent) and obj.kind == "withdraw":
+            # Taking an event back replays from that event's day, which may be long ago.
+            whole.add(obj.episode_id)
+        elif isinstance(obj, DATED):
             date = obj.date
             if obj.episode_id in earliest:
                 date = min(date, earliest[obj.episode_id])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import math
 from typing import TYPE_CHECKING, Any
@@ -16,8 +17,6 @@ from restride.storage import day_cache  # noqa: F401 - registers the listener th
 from restride.storage import tables as t
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from sqlalchemy.orm import Session as DbSession
 
 CHECKIN_FIELDS = tuple(f for f in domain.CheckIn.model_fields if f != "date")
@@ -62,12 +61,15 @@ def checkin_rows(db: DbSession, episode_id: str) -> list[t.CheckIn]:
     )
 
 
-def current_checkin_rows(db: DbSession, episode_id: str) -> list[t.CheckIn]:
+def current_checkin_rows(
+    db: DbSession, episode_id: str, *, since: dt.date | None = None
+) -> list[t.CheckIn]:
     """The latest version of each day's check-in, oldest day first; earlier versions are not
     read at all (a runner who edits a lot should not pay for every edit on every read)."""
+    recent = [t.CheckIn.date >= since] if since is not None else []
     latest = (
         select(t.CheckIn.date, func.max(t.CheckIn.version).label("version"))
-        .where(t.CheckIn.episode_id == episode_id)
+        .where(t.CheckIn.episode_id == episode_id, *recent)
         .group_by(t.CheckIn.date)
         .subquery()
     )
@@ -102,11 +104,14 @@ def checkin_row(episode_id: str, checkin: domain.CheckIn, version: int) -> t.Che
     return t.CheckIn(episode_id=episode_id, date=checkin.date, version=version, **fields)
 
 
-def session_rows(db: DbSession, episode_id: str) -> list[t.SessionLog]:
+def session_rows(
+    db: DbSession, episode_id: str, *, since: dt.date | None = None
+) -> list[t.SessionLog]:
+    recent = [t.SessionLog.date >= since] if since is not None else []
     return list(
         db.scalars(
             select(t.SessionLog)
-            .where(t.SessionLog.episode_id == episode_id)
+            .where(t.SessionLog.episode_id == episode_id, *recent)
             .order_by(t.SessionLog.date, t.SessionLog.recorded_at, t.SessionLog.id)
         )
     )
@@ -120,11 +125,14 @@ def session_row(episode_id: str, session: domain.Session) -> t.SessionLog:
     return t.SessionLog(episode_id=episode_id, **{f: getattr(session, f) for f in SESSION_FIELDS})
 
 
-def event_rows(db: DbSession, episode_id: str) -> list[t.ClinicianEvent]:
+def event_rows(
+    db: DbSession, episode_id: str, *, since: dt.date | None = None
+) -> list[t.ClinicianEvent]:
+    recent = [t.ClinicianEvent.date >= since] if since is not None else []
     return list(
         db.scalars(
             select(t.ClinicianEvent)
-            .where(t.ClinicianEvent.episode_id == episode_id)
+            .where(t.ClinicianEvent.episode_id == episode_id, *recent)
             .order_by(t.ClinicianEvent.date, t.ClinicianEvent.recorded_at, t.ClinicianEvent.id)
         )
     )
@@ -170,16 +178,28 @@ def shared_with(db: DbSession, athlete_id: str) -> list[str]:
     )
 
 
-def episode_case(db: DbSession, episode: t.Episode, today: dt.date) -> domain.Case:
-    """The stored history of an episode as the engine reads it, up to `today`."""
+def episode_case(
+    db: DbSession, episode: t.Episode, today: dt.date, *, since: dt.date | None = None
+) -> domain.Case:
+    """The stored history of an episode as the engine reads it, up to `today`; with `since`,
+    only the records from that day on (enough for a replay that resumes from a checkpoint)."""
+    first = since or dt.date.min
     return domain.Case(
         today=today,
         program_start=episode.program_start,
         protocol=episode.protocol,
         injury=injury_of(db, episode),
-        checkins=[to_checkin(r) for r in current_checkin_rows(db, episode.id) if r.date <= today],
-        sessions=[to_session(r) for r in session_rows(db, episode.id) if r.date <= today],
-        clinician_events=[to_event(db, r) for r in event_rows(db, episode.id) if r.date <= today],
+        checkins=[
+            to_checkin(r)
+            for r in current_checkin_rows(db, episode.id, since=since)
+            if first <= r.date <= today
+        ],
+        sessions=[
+            to_session(r) for r in session_rows(db, episode.id, since=since) if r.date <= today
+        ],
+        clinician_events=[
+            to_event(db, r) for r in event_rows(db, episode.id, since=since) if r.date <= today
+        ],
         shared_with=shared_with(db, episode.athlete_id),
     )
 
