@@ -6,7 +6,10 @@ daily history for the seed runner (4th metatarsal shaft, right foot), then times
 - decide:        `decide(protocol, case)`, the whole answer the CLI prints;
 - replay only:   `Replay(protocol, case).run()`, the day-by-day replay without the decision;
 - validate case: `Case.model_validate(...)` of the case dumped to JSON types, as the CLI does
-                 for every case it reads.
+                 for every case it reads;
+- resumed day:   `decide_day` for the last day, resuming from yesterday's checkpoint (what the
+                 composed athlete's day pays for a new day), against `decide` as its baseline;
+- checkpoint:    the checkpoint through the JSON it is kept as (dump and load).
 
 Each is warmed up, then run repeatedly; the table shows the median and 95th percentile of the
 wall-clock times (time.perf_counter) and days of history replayed per second. It is a
@@ -22,8 +25,9 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from restride.domain.case import Case, CheckIn, Session
-from restride.domain.decide import decide
+from restride.domain.decide import as_of, decide, decide_day
 from restride.domain.engine import Replay
+from restride.domain.memory import dump_checkpoint, load_checkpoint
 from restride.domain.protocol import LOADING_KINDS, Protocol, run_minutes
 from restride.loading import builtin_protocol, demo_case
 from restride.simulation import PAIN_FREE, simulate
@@ -37,6 +41,7 @@ START = dt.date(2026, 3, 2)
 SIMULATED_DAYS = 260
 HISTORIES = {"1 year": 365, "5 years": 1825}
 TARGET_MS = 20.0  # decide on one year of history
+RESUMED_TARGET_MS = 2.0  # a new day's decision, resumed from yesterday's checkpoint
 BUDGET_S = 6.0  # per measured function and history; keeps the whole run well under a minute
 MIN_REPEATS, MAX_REPEATS, WARMUP = 20, 400, 3
 
@@ -156,10 +161,15 @@ def main() -> int:
     for name, case in cases.items():
         days = (case.today - case.program_start).days + 1
         dumped = case.model_dump(mode="json")
+        before = Replay(protocol, as_of(case, case.today - dt.timedelta(days=1)))
+        before.run()
+        checkpoint = before.checkpoint()
         measures: dict[str, Callable[[], object]] = {
             "decide": lambda case=case: decide(protocol, case),
             "replay only": lambda case=case: Replay(protocol, case).run(),
             "validate case": lambda dumped=dumped: Case.model_validate(dumped),
+            "resumed day": lambda case=case, c=checkpoint: decide_day(protocol, case, resume=c),
+            "checkpoint": lambda c=checkpoint: load_checkpoint(dump_checkpoint(c)),
         }
         decide_median = 0.0
         for label, work in measures.items():
@@ -168,6 +178,8 @@ def main() -> int:
             if label == "decide":
                 decide_median = median
                 medians[name] = median
+            if label == "resumed day":
+                medians[f"{name} resumed"] = median
             share = f"{median / decide_median:.0%}" if decide_median else ""
             print(
                 f"{name:<8} {label:<14} {len(times):>5} {median * 1e3:>10.2f} "
@@ -179,6 +191,13 @@ def main() -> int:
     print(
         f"Target: decide < {TARGET_MS:g} ms for one year of history: {verdict} "
         f"(median {one_year_ms:.2f} ms)."
+    )
+    resumed_ms = medians["1 year resumed"] * 1e3
+    verdict = "met" if resumed_ms < RESUMED_TARGET_MS else "MISSED"
+    print(
+        f"Target: a new day resumed from yesterday's checkpoint < {RESUMED_TARGET_MS:g} ms on one "
+        f"year: {verdict} (median {resumed_ms:.2f} ms; baseline, the full replay: "
+        f"{one_year_ms:.2f} ms, {one_year_ms / resumed_ms:.0f}x)."
     )
     print(
         "'decide' includes the replay; 'validate case' does not happen inside decide: it is what "

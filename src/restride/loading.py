@@ -101,7 +101,8 @@ def _read_yaml(path: Path | Any, source: str, error: type[InputError]) -> dict[s
     except (OSError, UnicodeDecodeError) as exc:
         raise error(source, [Problem(path="", message=f"cannot read it: {exc}")]) from None
     try:
-        data = yaml.safe_load(text)
+        # libyaml's parser when PyYAML has it (its wheels do): the same safe loading, ~10x faster.
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

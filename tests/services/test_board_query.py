@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import event
 
 from restride.domain.case import CheckIn
-from restride.services import athletes, checkins, day, sharing
+from restride.services import athletes, checkins, day, refresh, sharing
 from restride.simulation import PAIN_FREE
 from tests.builders import START, make_injury
 
@@ -58,7 +58,7 @@ def counted(db: Database) -> Iterator[Counter]:
 
 
 def queries_for_a_board_page(db: Database, clinician: str) -> int:
-    day.refresh_all(db, today=TODAY)  # the nightly job has run
+    refresh.refresh_all(db, today=TODAY)  # the nightly job has run
     for counter in counted(db):
         entries, counts = day.board(db, clinician, today=TODAY)
         assert all(e.current for e in entries)
@@ -81,7 +81,7 @@ def test_the_board_puts_pain_and_a_limp_first_and_filters_searches_and_pages(
     database: Database,
 ) -> None:
     clinician = clinic(database, 6, hurt={4})
-    day.refresh_all(database, today=TODAY)
+    refresh.refresh_all(database, today=TODAY)
 
     first, counts = day.board(database, clinician, today=TODAY)
     assert first[0].name == "Runner 004"

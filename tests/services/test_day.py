@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from restride.domain.case import CheckIn, Session
 from restride.domain.decide import decide
+from restride.domain.decision import Decision
 from restride.loading import builtin_protocol
-from restride.services import checkins, day, sessions, sharing
+from restride.services import checkins, day, refresh, sessions, sharing
 from restride.simulation import (
     PAIN_FREE,
     SEED_DOCTOR_VISIT,
@@ -26,7 +27,6 @@ from restride.storage import tables as t
 from tests.services.test_decisions import alice
 
 if TYPE_CHECKING:
-    from restride.domain.decision import Decision
     from restride.storage.database import Database
 
 PROTOCOL = builtin_protocol()
@@ -137,3 +137,17 @@ def swim_that_hurt(date: dt.date) -> Session:
     return Session(
         date=date, phase="rest", kind="cross_training", activity="swimming", pain_during=3
     )
+
+
+def test_the_nightly_refresh_in_batches_gives_each_athlete_the_whole_historys_decision(
+    database: Database,
+) -> None:
+    first = alice(database, seed_injury(), SEED_START)
+    live(database, first, 15)
+    tomorrow = SEED_START + dt.timedelta(days=15)
+    assert refresh.refresh_all(database, today=tomorrow) == 1
+    row = kept(database, first)
+    assert row is not None and row.day == tomorrow
+    assert row.checkpoint_day == tomorrow - dt.timedelta(days=1)  # resumed, and kept again
+    assert Decision.model_validate_json(row.decision) == replayed(database, first, tomorrow)
+    assert refresh.refresh_all(database, today=tomorrow) == 1  # current already: untouched

@@ -173,12 +173,12 @@ def refresh(
     ] = None,
 ) -> None:
     """Compose every athlete's day now (what the worker does just after midnight)."""
-    from restride.services import day
+    from restride.services import refresh as refresh_service
 
     db = open_database()
     when = _date(date, "--date") or current_day()
     with guarded():
-        count = day.refresh_all(db, today=when)
+        count = refresh_service.refresh_all(db, today=when)
     out.print(f"Composed {when} for {count} athletes.", highlight=False)
 
 

@@ -172,13 +172,27 @@ def refresh(tx: DbSession, athlete_id: str, *, today: dt.date) -> AthleteDay:
 def _keep(tx: DbSession, athlete_id: str, today: dt.date) -> None:
     """Compose and keep the day reading only what a resumed replay needs: the records since a
     little before the checkpoint (the longest streak a protocol counts back, and then some)."""
-    revision = _revision(tx, athlete_id)
-    episode = require_active_episode(tx, athlete_id)
-    resume = _kept_checkpoint(tx, athlete_id, episode.id)
+    found = tx.execute(
+        select(t.Episode, t.AthleteDayRow.checkpoint, t.AthleteDayRow.episode_id)
+        .outerjoin(t.AthleteDayRow, t.AthleteDayRow.athlete_id == t.Episode.athlete_id)
+        .where(t.Episode.athlete_id == athlete_id, t.Episode.active.is_(True))
+        .execution_options(populate_existing=True)  # its revision was bumped in Core
+    ).first()
+    if found is None:
+        require_active_episode(tx, athlete_id)  # raises, in the product's words
+        return
+    episode, kept_checkpoint, kept_episode = found
+    if today < episode.program_start:
+        return
+    resume = None
+    if kept_checkpoint and kept_episode == episode.id:
+        resume = load_checkpoint(kept_checkpoint)
     since = resume.memory.day - RESUME_WINDOW if resume is not None else None
-    episode, case = _episode_case(tx, athlete_id, today, since=since)
+    case = repo.episode_case(tx, episode, today, since=since)
     protocol = builtin_protocol(case.protocol)
-    _compose(tx, athlete_id, episode, case, protocol, revision, resume, window=since is not None)
+    _compose(
+        tx, athlete_id, episode, case, protocol, episode.revision, resume, window=since is not None
+    )
 
 
 def _compose(
@@ -208,42 +222,67 @@ def _compose(
         _episode, full = stored_case(tx, athlete_id, today)
         return _compose(tx, athlete_id, episode, full, protocol, revision, None)
     decision = _with_load_watch(tx, athlete_id, protocol, decided.decision, today)
+    last_checkin = max((c.date for c in case.checkins), default=None)
+    if last_checkin is None and window:  # none in the window: there may be older ones
+        last_checkin = tx.scalar(
+            select(func.max(t.CheckIn.date)).where(
+                t.CheckIn.episode_id == episode.id, t.CheckIn.date <= today
+            )
+        )
+    checkpoint = decided.checkpoint or resume
+    account = tx.get(t.Account, athlete_id)
+    values = day_values(
+        athlete_id,
+        episode.id,
+        account.name if account is not None else "",
+        protocol,
+        case,
+        revision,
+        decision,
+        checkpoint,
+        last_checkin,
+    )
+    repo.keep_days(tx, [values])
+    saved = values["checkpoint"]
+    return decision, saved if isinstance(saved, str) else None
+
+
+def day_values(
+    athlete_id: str,
+    episode_id: str,
+    name: str,
+    protocol: Protocol,
+    case: Case,
+    revision: int,
+    decision: Decision,
+    checkpoint: Checkpoint | None,
+    last_checkin: dt.date | None,
+) -> dict[str, object]:
+    """The kept row of an athlete's day: the decision, the checkpoint, what the board shows."""
     found = attention(protocol, case, decision)
     pain = pain_summary(case)
-    last_checkin = tx.scalar(
-        select(func.max(t.CheckIn.date)).where(
-            t.CheckIn.episode_id == episode.id, t.CheckIn.date <= today
-        )
-    )
-    checkpoint = decided.checkpoint or resume
-    saved = dump_checkpoint(checkpoint).decode() if checkpoint is not None else None
-    account = tx.get(t.Account, athlete_id)
-    repo.keep_day(
-        tx,
-        {
-            "athlete_id": athlete_id,
-            "episode_id": episode.id,
-            "day": today,
-            "revision": revision,
-            "decision": decision.model_dump_json(),
-            "checkpoint": saved,
-            "checkpoint_day": checkpoint.memory.day if checkpoint is not None else None,
-            "name": account.name if account is not None else "",
-            "phase": decision.phase,
-            "phase_index": protocol.phase_index(decision.phase),
-            "phase_title": decision.phase_title,
-            "week": decision.week,
-            "action": decision.action,
-            "referral": decision.referral,
-            "attention": json.dumps([{"kind": a.kind, "text": a.text} for a in found]),
-            "attention_rank": rank(found),
-            "signals": "," + "".join(f"{a.kind}," for a in found),
-            "last_checkin": last_checkin,
-            "worst_pain_week": pain.worst_this_week,
-            "pain_trend": json.dumps(list(pain.trend)),
-        },
-    )
-    return decision, saved
+    return {
+        "athlete_id": athlete_id,
+        "episode_id": episode_id,
+        "day": case.today,
+        "revision": revision,
+        "decision": decision.model_dump_json(),
+        "checkpoint": dump_checkpoint(checkpoint).decode() if checkpoint is not None else None,
+        "checkpoint_day": checkpoint.memory.day if checkpoint is not None else None,
+        "name": name,
+        "phase": decision.phase,
+        "phase_index": protocol.phase_index(decision.phase),
+        "phase_title": decision.phase_title,
+        "week": decision.week,
+        "action": decision.action,
+        "referral": decision.referral,
+        "attention": json.dumps([{"kind": a.kind, "text": a.text} for a in found]),
+        "attention_rank": rank(found),
+        "signals": "," + "".join(f"{a.kind}," for a in found),
+        "last_checkin": last_checkin,
+        "worst_pain_week": pain.worst_this_week,
+        "pain_trend": json.dumps(list(pain.trend)),
+    }
 
 
 def _with_load_watch(
@@ -313,14 +352,4 @@ def board(
 def refresh_one(db: Database, athlete_id: str, *, today: dt.date) -> None:
     """One athlete's day composed for `today` unless it is current already."""
     with db.transaction() as tx:
-        if _current(tx, athlete_id, today) is None:
-            keep_current(tx, athlete_id, today=today)
-
-
-def refresh_all(db: Database, *, today: dt.date) -> int:
-    """Every active episode's day composed for `today` (the nightly job); returns how many."""
-    with db.transaction() as tx:
-        athletes = list(tx.scalars(select(t.Episode.athlete_id).where(t.Episode.active.is_(True))))
-    for athlete_id in athletes:
-        refresh_one(db, athlete_id, today=today)
-    return len(athletes)
+        keep_current(tx, athlete_id, today=today)

@@ -181,15 +181,12 @@ def run(db: Database, job_id: str, *, folder: Path, today: dt.date) -> JobInfo |
 
 def _refresh(job: JobContext) -> dict[str, Any]:
     """The nightly refresh: every active athlete's day composed for the new day."""
-    from restride.services import day
+    from restride.services import refresh
 
-    with job.db.transaction() as tx:
-        athletes = list(tx.scalars(select(t.Episode.athlete_id).where(t.Episode.active.is_(True))))
-    for done, athlete_id in enumerate(athletes, 1):
-        day.refresh_one(job.db, athlete_id, today=job.today)
-        if done % 50 == 0 or done == len(athletes):
-            job.progress(done, len(athletes), f"{done} of {len(athletes)} athletes")
-    return {"athletes": len(athletes)}
+    def said(done: int, total: int) -> None:
+        job.progress(done, total, f"{done} of {total} athletes")
+
+    return {"athletes": refresh.refresh_all(job.db, today=job.today, progress=said)}
 
 
 def _report(job: JobContext) -> dict[str, Any]:

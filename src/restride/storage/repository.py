@@ -204,19 +204,23 @@ def episode_case(
     )
 
 
-def keep_day(db: DbSession, values: dict[str, Any]) -> None:
-    """Keep a computed athlete's day, unless one computed from a later revision is kept already
-    (two sessions may compute the same day at once: the one that saw more wins)."""
+def keep_days(db: DbSession, rows: list[dict[str, Any]]) -> None:
+    """Keep computed athletes' days, each unless one computed from a later revision is kept
+    already (two sessions may compute the same day at once: the one that saw more wins)."""
+    if not rows:
+        return
     days = t.AthleteDayRow
     insert = sqlite_insert if db.get_bind().dialect.name == "sqlite" else postgresql_insert
-    statement = insert(days).values(**values, updated_at=t.utcnow())
-    changed = {k: statement.excluded[k] for k in (*values, "updated_at") if k != "athlete_id"}
+    now = t.utcnow()
+    statement = insert(days)
+    changed = {k: statement.excluded[k] for k in (*rows[0], "updated_at") if k != "athlete_id"}
     db.execute(
         statement.on_conflict_do_update(
             index_elements=[days.athlete_id],
             set_=changed,
             where=days.revision <= statement.excluded.revision,
-        )
+        ),
+        [{**row, "updated_at": now} for row in rows],
     )
 
 
