@@ -58,10 +58,11 @@ def read_with_fitdecode(data: bytes) -> FitContents:
     rows: list[list[dict[str, float]]] = []
     partial = False
     complete = False  # the last FIT file read to its CRC
+    reader = fitdecode.FitReader(data, check_crc=fitdecode.CrcCheck.WARN)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            for frame in fitdecode.FitReader(data, check_crc=fitdecode.CrcCheck.WARN):
+            for frame in reader:
                 if isinstance(frame, fitdecode.FitHeader):
                     segments.append(FitSegment())
                     rows.append([])
@@ -70,14 +71,19 @@ def read_with_fitdecode(data: bytes) -> FitContents:
                     complete = True
                 elif isinstance(frame, fitdecode.FitDataMessage) and segments:
                     _take_message(frame, segments[-1], rows[-1])
-        except fitdecode.FitError as exc:
+        except Exception as exc:
+            # On damaged bytes fitdecode raises more than FitError: ValueError("size") for a
+            # field size no type has, AssertionError, KeyError, TypeError, struct.error. Each
+            # means the same as a FitError: the bytes stop making sense here.
+            offset = _offset(reader)
+            reason = _reason(exc)
             if not segments:
-                raise Corrupt(str(exc), 0) from exc
+                raise Corrupt(reason, offset) from exc
             if complete and isinstance(exc, fitdecode.FitHeaderError):
-                notes.add(f"ignored bytes after the FIT data that are not FIT ({exc})")
+                notes.add(f"ignored bytes after the FIT data that are not FIT ({reason})")
             else:
                 partial = True
-                notes.add(f"fitdecode stopped: {exc}")
+                notes.add(f"fitdecode stopped at byte {offset}: {reason}")
     for seg, seg_rows in zip(segments, rows, strict=True):
         if seg_rows:
             seg.records = {
@@ -89,6 +95,22 @@ def read_with_fitdecode(data: bytes) -> FitContents:
         if "CRC" in text:
             notes.add("file checksum (CRC) does not match: some bytes are damaged")
     return FitContents(segments, sorted(notes), partial, "fitdecode")
+
+
+def _offset(reader: Any) -> int:
+    """Where fitdecode was reading (the start of the record it choked on)."""
+    offset = getattr(reader, "_chunk_offset", 0)  # private, hence the guard
+    return offset if isinstance(offset, int) else 0
+
+
+def _reason(exc: Exception) -> str:
+    """fitdecode's message, or what the bare exception says (`ValueError: size`)."""
+    import fitdecode
+
+    if isinstance(exc, fitdecode.FitError):
+        return str(exc)
+    detail = str(exc).strip()
+    return f"damaged data ({type(exc).__name__}{': ' + detail if detail else ''})"[:300]
 
 
 def _take_message(frame: Any, seg: FitSegment, rows: list[dict[str, float]]) -> None:

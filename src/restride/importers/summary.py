@@ -30,6 +30,12 @@ MIN_MOVING_SPEED_M_S = 0.5
 # Altitude must move this far before a climb counts: GPS and barometers wander by a few metres.
 ELEVATION_HYSTERESIS_M = 3.0
 
+# No consumer device logged activities before 1985 (GPS week roll-overs, a 32-bit -2**31 and a
+# Strava export's year 1 are clock errors); a start past 2100 is one too, and would overflow
+# date arithmetic downstream (year 9999 plus a duration is no date at all).
+EARLIEST_START = dt.datetime(1985, 1, 1, tzinfo=dt.UTC)
+LATEST_START = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
 _SPORT_WORDS: tuple[tuple[str, Sport], ...] = (
     # Order matters: the first word found in a label wins ("treadmill run" before "run").
     ("treadmill", "treadmill_running"),
@@ -64,6 +70,15 @@ def sport_from_label(label: str | None, sub_label: str | None = None) -> Sport:
         if word in text:
             return sport
     return "other"
+
+
+def implausible_start(start: dt.datetime) -> str | None:
+    """Why an activity cannot have started then, or None when it can."""
+    if start < EARLIEST_START:
+        return f"starts in {start.year}, before 1985: the device's clock was wrong"
+    if start >= LATEST_START:
+        return f"starts in {start.year}, after 2100: the device's clock was wrong"
+    return None
 
 
 def sha256_hex(data: bytes) -> str:
