@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import warnings
+from array import array
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,14 @@ from restride.importers.fit_numpy import (
     FitSegment,
     as_int,
 )
-from restride.importers.fit_scan import RECORD, Corrupt
+from restride.importers.fit_scan import MAX_MESSAGES, RECORD, Corrupt
+
+# fitdecode reads about 1 MB a second: past this a file would take minutes.
+MAX_BYTES = 16 * 1024 * 1024
+
+
+class TooManyRecordsError(Exception):
+    """More records than any recording holds: stop reading (what came before is kept)."""
 
 
 def _num(value: Any) -> float:
@@ -55,7 +63,13 @@ def read_with_fitdecode(data: bytes) -> FitContents:
 
     notes: set[str] = set()
     segments: list[FitSegment] = []
-    rows: list[list[dict[str, float]]] = []
+    rows: list[dict[str, array[float]]] = []
+    if len(data) > MAX_BYTES:
+        raise Corrupt(
+            f"a structure only the slow FIT reader handles, in a file too big for it"
+            f" ({len(data) // 1024 // 1024} MB; at most {MAX_BYTES // 1024 // 1024} MB)",
+            0,
+        )
     partial = False
     complete = False  # the last FIT file read to its CRC
     reader = fitdecode.FitReader(data, check_crc=fitdecode.CrcCheck.WARN)
@@ -65,7 +79,7 @@ def read_with_fitdecode(data: bytes) -> FitContents:
             for frame in reader:
                 if isinstance(frame, fitdecode.FitHeader):
                     segments.append(FitSegment())
-                    rows.append([])
+                    rows.append({name: array("d") for name in RECORD_COLUMNS})
                     complete = False
                 elif isinstance(frame, fitdecode.FitCRC):
                     complete = True
@@ -84,11 +98,11 @@ def read_with_fitdecode(data: bytes) -> FitContents:
             else:
                 partial = True
                 notes.add(f"fitdecode stopped at byte {offset}: {reason}")
-    for seg, seg_rows in zip(segments, rows, strict=True):
-        if seg_rows:
+    for seg, columns in zip(segments, rows, strict=True):
+        if columns["timestamp"]:
             seg.records = {
-                name: np.array([r[name] for r in seg_rows], dtype=np.float64)
-                for name in RECORD_COLUMNS
+                name: np.frombuffer(column, dtype=np.float64).copy()
+                for name, column in columns.items()
             }
     for w in caught:
         text = str(w.message)
@@ -107,13 +121,13 @@ def _reason(exc: Exception) -> str:
     """fitdecode's message, or what the bare exception says (`ValueError: size`)."""
     import fitdecode
 
-    if isinstance(exc, fitdecode.FitError):
+    if isinstance(exc, (fitdecode.FitError, TooManyRecordsError)):
         return str(exc)
     detail = str(exc).strip()
     return f"damaged data ({type(exc).__name__}{': ' + detail if detail else ''})"[:300]
 
 
-def _take_message(frame: Any, seg: FitSegment, rows: list[dict[str, float]]) -> None:
+def _take_message(frame: Any, seg: FitSegment, columns: dict[str, array[float]]) -> None:
     mesg = frame.global_mesg_num
     # Developer fields may reuse native names and numbers ("distance" from a Connect IQ app):
     # only native fields, and the components fitdecode expands from them, count here.
@@ -131,7 +145,12 @@ def _take_message(frame: Any, seg: FitSegment, rows: list[dict[str, float]]) -> 
             row["speed"] = speed
         if math.isfinite(altitude):
             row["altitude"] = altitude
-        rows.append(row)
+        if len(columns["timestamp"]) >= MAX_MESSAGES:
+            raise TooManyRecordsError(
+                f"more than {MAX_MESSAGES:,} records, more than any recording"
+            )
+        for column, value in row.items():
+            columns[column].append(value)
     elif mesg == SESSION:
         session = {
             name: _num(raw.get(number)) / scale - offset

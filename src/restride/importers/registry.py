@@ -10,6 +10,7 @@ paths on several processes. Callers never branch on the format.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
 # Multi-day ultras and expeditions exist; a single recording past this is a clock error.
 MAX_PLAUSIBLE_DURATION_S = 3 * 86_400
+_COLLECT_AFTER_BYTES = 1024 * 1024
 
 PARSERS: dict[str, Callable[[bytes, str], tuple[Activity, ...]]] = {
     "fit": parse_fit,
@@ -159,7 +161,19 @@ def _parse_bytes(data: bytes, source: str, budget: Budget | None) -> ImportResul
     named = _EXTENSIONS.get(Path(source.removesuffix(".gz")).suffix.lower())
     if named is not None and named != kind:
         notes.append(f"named like a {named.upper()} file but holds {kind.upper()}: read as such")
-    activities = tuple(_checked(a, notes, cut, source) for a in parser(data, source))
+    failure: Exception | None = None
+    try:
+        parsed = parser(data, source)
+    except Exception as exc:
+        exc.__traceback__ = None  # its frames hold the parser: let the collector have it
+        failure = exc
+    if kind != "fit" and len(data) > _COLLECT_AFTER_BYTES:
+        # lxml's iterparse keeps its document in a reference cycle: without a collection
+        # every big XML file read stays in memory until the collector happens to run.
+        gc.collect()
+    if failure is not None:
+        raise failure
+    activities = tuple(_checked(a, notes, cut, source) for a in parsed)
     return ImportResult(source, kind, size, activities)
 
 
@@ -250,6 +264,7 @@ def iter_archive(
         problem = ImportFileError(source, f"damaged zip ({type(exc).__name__}: {exc})")
         yield ImportResult(source, "", 0, problem=problem)
         return
+    top = budget is None
     if budget is None:
         budget = Budget.for_archive(_archive_size(archive))
     with archive:
@@ -259,6 +274,8 @@ def iter_archive(
             else:
                 yield from garmin.iter_export(archive, source, depth, budget)
         except ArchiveBudgetError as stop:
+            if not top:
+                raise  # the archive that holds this one stops too
             yield ImportResult(stop.file, "", 0, problem=stop)
 
 
