@@ -13,8 +13,8 @@ from fastapi.staticfiles import StaticFiles
 
 from restride.settings import load_settings
 from restride.web import errors
-from restride.web.deps import csrf_protect
-from restride.web.rendering import render
+from restride.web.body_limit import BodyLimit
+from restride.web.deps import SESSION_COOKIE, csrf_protect
 from restride.web.routes import (
     api,
     athlete,
@@ -105,18 +105,13 @@ def create_app(
     app.state.max_upload_bytes = max_upload_bytes
     errors.install(app)
 
-    @app.middleware("http")
-    async def upload_size(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        # Refused before a byte of the body is read (the CSRF check would parse the form).
-        if request.method == "POST" and request.url.path == "/activities":
-            declared = request.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > max_upload_bytes:
-                message = training.too_large_message(max_upload_bytes)
-                context = {"title": "Upload too large", "message": message}
-                return render(request, "error.html", context, status=413)
-        return await call_next(request)
+    # Before sign-in, CSRF and form parsing: every body is capped while it is read.
+    app.add_middleware(
+        BodyLimit,
+        session_cookie=SESSION_COOKIE,
+        upload_paths=(training.UPLOAD_PATH,),
+        upload_bytes=max_upload_bytes,
+    )
 
     @app.middleware("http")
     async def security_headers(

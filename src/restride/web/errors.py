@@ -63,6 +63,7 @@ TITLES = {
     404: "Not found",
     405: "Not allowed",
     409: "Already done",
+    413: "Too large",
     422: "Please check what you entered",
     500: "Something went wrong on our side",
 }

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 router = APIRouter(include_in_schema=False)
 
+UPLOAD_PATH = "/activities"
 # The most one upload may hold, all files together; a whole Strava export fits in this.
 DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 MAX_FILES = 50
