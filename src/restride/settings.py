@@ -31,6 +31,15 @@ class Settings(BaseSettings):
             "PostgreSQL: postgresql+psycopg://user@host/dbname"
         ),
     )
+    busy_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=600,
+        description=(
+            "Seconds a write waits for another writer's lock before answering busy"
+            " (web: 503 with Retry-After; CLI: exit code 75)."
+        ),
+    )
     today: dt.date | None = Field(
         default=None,
         description="Pretend today is this date (YYYY-MM-DD): for demos and tests.",

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def stored_case(db: Database, athlete_id: str, today: dt.date) -> Case:
-    with db.transaction() as tx:
+    with db.read() as tx:
         episode = require_active_episode(tx, athlete_id)
         if today < episode.program_start:
             raise InvalidInputError(

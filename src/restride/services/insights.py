@@ -86,7 +86,7 @@ def injury_post_mortem(
         raise InvalidInputError(f"weeks: must be 4-26 (got {weeks})")
     if onset is not None and onset > today:
         raise InvalidInputError(f"onset: {onset} is in the future (today is {today})")
-    with db.transaction() as tx:
+    with db.read() as tx:
         _require_athlete(tx, athlete_id)
         episode = repo.active_episode(tx, athlete_id)
         found = "the active episode"
@@ -128,7 +128,7 @@ def new_activity_warnings(
     (or with no episode open); none while a recovery program still guides the running."""
     if not activity_ids:
         return []
-    with db.transaction() as tx:
+    with db.read() as tx:
         _require_athlete(tx, athlete_id)
         active = repo.active_episode(tx, athlete_id) is not None
     if active:
@@ -138,7 +138,7 @@ def new_activity_warnings(
             return []
         if phase != "maintain":
             return []
-    with db.transaction() as tx:
+    with db.read() as tx:
         activities, shoes = history(tx, athlete_id)
     new = [activities[i] for i in activity_ids if i in activities]
     return check_new(list(activities.values()), shoes, new, zone=zone)
@@ -148,7 +148,7 @@ def recent_warnings(
     db: Database, athlete_id: str, *, today: dt.date, days: int = 7, zone: dt.tzinfo = dt.UTC
 ) -> list[Finding]:
     """The maintain phase's watch: the post-mortem's checks on the runs of the last `days`."""
-    with db.transaction() as tx:
+    with db.read() as tx:
         activities, shoes = history(tx, athlete_id)
     since = dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time(), tzinfo=zone)
     until = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=zone)

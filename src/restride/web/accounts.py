@@ -233,17 +233,19 @@ def session_for(db: Database, token: str) -> SignedIn | None:
     """The live session a cookie's token names, or None (unknown, expired)."""
     if not token or len(token) > 100:
         return None
-    with db.transaction() as tx:
+    # Every request asks this: a read, which no writer blocks; only an expired session writes.
+    with db.read() as tx:
         row = tx.scalar(select(t.WebSession).where(t.WebSession.token_hash == hash_secret(token)))
         if row is None:
             return None
-        if row.expires_at <= utcnow():
-            tx.delete(row)
-            return None
-        account = tx.get(t.Account, row.account_id)
-        if account is None:
-            return None
-        return SignedIn(_account(account), token, row.csrf_token, row.id)
+        if row.expires_at > utcnow():
+            account = tx.get(t.Account, row.account_id)
+            if account is None:
+                return None
+            return SignedIn(_account(account), token, row.csrf_token, row.id)
+    with db.transaction() as tx:
+        tx.execute(delete(t.WebSession).where(t.WebSession.id == row.id))
+    return None
 
 
 def sign_out(db: Database, session_id: str) -> None:

@@ -93,7 +93,7 @@ CurrentClinician = Annotated[SignedIn, Depends(current_clinician)]
 def shared_athlete_for(athlete_id: str, clinician: CurrentClinician, db: Db) -> AccountInfo:
     """The athlete in the path, if they share with this clinician now; else 404 (their
     existence is not the clinician's business)."""
-    with db.transaction() as tx:
+    with db.read() as tx:
         athlete = tx.get(t.Account, athlete_id) if len(athlete_id) <= 32 else None
         if athlete is None or repo.open_share(tx, athlete.id, clinician.account.id) is None:
             raise NotFoundError("No athlete with that link shares their record with you.")

@@ -20,7 +20,7 @@ from restride.services.errors import (
     NotFoundError,
     ServiceError,
 )
-from restride.storage.database import DatabaseError
+from restride.storage.database import DatabaseBusyError, DatabaseError
 
 if TYPE_CHECKING:
     from fastapi import FastAPI, Request
@@ -66,6 +66,7 @@ TITLES = {
     413: "Too large",
     422: "Please check what you entered",
     500: "Something went wrong on our side",
+    503: "Busy: try again in a moment",
 }
 
 
@@ -118,6 +119,18 @@ async def _invalid_request(request: Request, exc: Exception) -> Response:
     return error_response(request, 422, message)
 
 
+async def _database_busy(request: Request, exc: Exception) -> Response:
+    exc = cast("DatabaseBusyError", exc)
+    log.warning("database busy on %s %s", request.method, request.url.path)
+    response = error_response(
+        request,
+        503,
+        "Busy with another change right now: nothing was saved. Try again in a moment.",
+    )
+    response.headers["Retry-After"] = str(exc.retry_after_s)
+    return response
+
+
 async def _database_error(request: Request, exc: Exception) -> Response:
     log.error("database unusable: %s", exc)
     return error_response(request, 503, "The database is not available right now. Try again.")
@@ -135,5 +148,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(DatabaseBusyError, _database_busy)
     app.add_exception_handler(DatabaseError, _database_error)
     app.add_exception_handler(Exception, _unexpected)

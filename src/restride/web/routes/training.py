@@ -140,7 +140,7 @@ def activity_row(activity_id: str, a: Activity) -> dict[str, Any]:
 
 
 def athlete_activities(db: Db, athlete_id: str) -> dict[str, Activity]:
-    with db.transaction() as tx:
+    with db.read() as tx:
         found, _shoes = insights.history(tx, athlete_id)
     return found
 
