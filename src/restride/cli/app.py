@@ -18,7 +18,7 @@ from restride.loading import InputError, builtin_protocol, load_protocol
 from restride.services import athletes
 from restride.services.errors import ServiceError
 from restride.settings import Settings, SettingsError, load_settings
-from restride.storage.database import Database, DatabaseBusyError, DatabaseError
+from restride.storage.database import Database, DatabaseBusyError, DatabaseError, is_busy
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -129,6 +129,8 @@ def open_database(*, migrate: bool = False) -> Database:
         except DatabaseError:
             raise
         except Exception as exc:  # the driver's own errors: unreachable server, bad file
+            if is_busy(exc):
+                raise DatabaseBusyError(config.busy_timeout_s) from None
             first_line = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             shown = make_url(url).render_as_string(hide_password=True)
             raise DatabaseError(f"cannot use the database {shown}: {first_line}") from None

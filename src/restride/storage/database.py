@@ -145,7 +145,8 @@ class Database:
         command.downgrade(alembic_config(self.engine), revision)
 
     def current_revision(self) -> str | None:
-        with self.engine.connect() as connection:
+        # A read: checking the schema must not wait for (or block) a writer.
+        with self.engine.execution_options(**{READ_ONLY: True}).connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
 
     def head_revision(self) -> str | None:
