@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from restride.domain.case import CheckIn, ClinicianEvent, Session
 from restride.loading import builtin_protocol
-from restride.services import archive, athletes, checkins, sessions, sharing
+from restride.services import archive, athletes, audit, checkins, sessions, sharing
 from restride.services.archive import ARCHIVED_TABLES, SIGN_IN_STATE
 from restride.services.errors import ConflictError, InvalidInputError
 from restride.simulation import (
@@ -116,6 +116,9 @@ def populate(db: Database, *, days: int = 5, email: str = "alice@example.org") -
     sharing.share_with(db, alice.id, bob.email)
     note = ClinicianEvent(date=last, kind="note", reason="Hop test next week.")
     sharing.record_clinician_event(db, alice.id, note, today=last, clinician_id=bob.id)
+    audit.record_read(
+        db, athlete_id=alice.id, clinician_id=bob.id, clinician_name=bob.name, what="GET /board"
+    )
     with db.transaction() as tx:
         account = tx.get(t.Account, alice.id)
         assert account is not None

@@ -61,7 +61,14 @@ class _Refused(ValueError):
 # Sign-in state is not part of the record: a restored install asks everyone to sign in again,
 # and secrets such as reset codes and calendar-feed links never travel in a backup.
 SIGN_IN_STATE = frozenset(
-    {"web_sessions", "invite_codes", "reset_codes", "calendar_tokens", "sign_in_failures"}
+    {
+        "web_sessions",
+        "invite_codes",
+        "reset_codes",
+        "calendar_tokens",
+        "sign_in_failures",
+        "trusted_devices",
+    }
 )
 ARCHIVED_TABLES = [t for t in Base.metadata.sorted_tables if t.name not in SIGN_IN_STATE]
 

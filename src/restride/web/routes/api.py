@@ -12,7 +12,7 @@ from restride.domain.case import CheckIn, ClinicianEventKind
 from restride.domain.decide import decide
 from restride.domain.decision import Decision, Referral
 from restride.loading import builtin_protocol
-from restride.services import checkins, decisions, sharing
+from restride.services import audit, checkins, decisions, sharing
 from restride.web.board import board_rows
 from restride.web.deps import (
     CurrentAthlete,
@@ -96,6 +96,21 @@ def me(session: SignedInUser) -> Me:
         role=account.role,
         csrf_token=session.csrf_token,
     )
+
+
+class ReadOut(BaseModel):
+    at: dt.datetime
+    clinician: str
+    what: str
+
+
+@router.get("/me/reads", response_model=list[ReadOut])
+def my_reads(me: CurrentAthlete, db: Db) -> list[ReadOut]:
+    """Every time a clinician opened your record, newest first (the audit log)."""
+    return [
+        ReadOut(at=r.at, clinician=r.clinician, what=r.what)
+        for r in audit.reads_of(db, me.account.id)
+    ]
 
 
 @router.get("/today", response_model=Decision)
