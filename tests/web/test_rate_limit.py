@@ -1,4 +1,7 @@
-"""Sign-in rate limiting: per email and per client address, counted in the database."""
+"""Sign-in rate limiting, counted in the database: per email and per client address for
+browsers the account never signed in with, per browser for those it did (a device cookie), so
+guesses never lock the owner out; reset codes per address; sign-ups per address; forwarded
+addresses believed only from a trusted proxy."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from restride.storage import tables as t
 from restride.storage.tables import utcnow
 from restride.web import accounts
 from restride.web.deps import SESSION_COOKIE
+from restride.web.rendering import DEVICE_COOKIE
 from tests.web.conftest import PASSWORD, csrf_from
 
 if TYPE_CHECKING:
@@ -74,7 +78,9 @@ def add_failures(
         tx.add_all(t.SignInFailure(email=email, ip=ip, at=at) for _ in range(count))
 
 
-def test_five_wrong_passwords_lock_the_email_even_for_the_right_one(people: People) -> None:
+def test_five_wrong_passwords_lock_the_email_for_browsers_it_never_signed_in_with(
+    people: People,
+) -> None:
     visitor = Visitor(people.app)
     fail(visitor, people.alice.email, accounts.MAX_FAILURES_PER_EMAIL)
 
@@ -173,20 +179,22 @@ def test_failures_older_than_a_day_are_pruned(people: People) -> None:
     assert failures(people.db, people.alice.email) == 1
 
 
-def test_wrong_reset_codes_are_limited_too(people: People) -> None:
+def test_wrong_reset_codes_are_limited_per_address_and_never_lock_out_the_owner(
+    people: People,
+) -> None:
     code = accounts.create_reset_code(people.db, people.alice.email)
-    visitor = Visitor(people.app)
-    for _ in range(accounts.MAX_FAILURES_PER_EMAIL):
-        assert visitor.reset(people.alice.email, "AAAA-BBBB-CCCC").status_code == 422
+    guesser = Visitor(people.app, ip="198.51.100.66")
+    for _ in range(accounts.MAX_RESETS_PER_IP):
+        assert guesser.reset(people.alice.email, "AAAA-BBBB-CCCC").status_code == 422
 
-    response = visitor.reset(people.alice.email, code)
+    refused = guesser.reset(people.alice.email, code)
+    owner = Visitor(people.app, ip="192.0.2.10").reset(people.alice.email, code)
 
-    assert response.status_code == 429
-    assert int(response.headers["retry-after"]) > 0
-    assert "Too many failed attempts" in response.text
-    age_failures(people.db, accounts.FAILURE_WINDOW + dt.timedelta(seconds=1))
-    assert visitor.reset(people.alice.email, code).status_code == 200
-    assert failures(people.db, people.alice.email) == 0
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) > 0
+    assert "Too many failed attempts" in refused.text
+    assert owner.status_code == 200  # the owner's valid code works, whoever guessed before
+    assert "Password changed: sign in." in owner.text
 
 
 def test_the_limit_holds_across_app_instances(people: People, app: FastAPI) -> None:
@@ -197,3 +205,101 @@ def test_the_limit_holds_across_app_instances(people: People, app: FastAPI) -> N
     other = create_app(people.db, today=lambda: TODAY, password_hasher=FAST_HASHER)
     fail(Visitor(app), people.alice.email, accounts.MAX_FAILURES_PER_EMAIL)
     assert Visitor(other).sign_in(people.alice.email, PASSWORD).status_code == 429
+
+
+def known_browser(people: People, ip: str = "192.0.2.44") -> Visitor:
+    """Alice's own browser: it has signed in before, so it holds her device cookie."""
+    browser = Visitor(people.app, ip=ip)
+    assert browser.sign_in(people.alice.email, PASSWORD).status_code == 303
+    assert browser.client.cookies.get(DEVICE_COOKIE)
+    browser.client.cookies.delete(SESSION_COOKIE)  # signed out again, the device cookie kept
+    browser.token = csrf_from(browser.client.get("/signin").text)
+    return browser
+
+
+def test_guesses_from_elsewhere_never_lock_the_owner_out_of_her_own_browser(
+    people: People,
+) -> None:
+    browser = known_browser(people)
+    for n in range(4):  # attackers at four addresses, to the email's limit and past it
+        attacker = Visitor(people.app, ip=f"198.51.100.{n}")
+        for _ in range(3):
+            attacker.sign_in(people.alice.email, WRONG)
+    assert Visitor(people.app).sign_in(people.alice.email, PASSWORD).status_code == 429
+
+    response = browser.sign_in(people.alice.email, PASSWORD)
+
+    assert response.status_code == 303  # her browser is counted on its own
+    assert SESSION_COOKIE in response.headers["set-cookie"]
+
+
+def test_wrong_passwords_from_a_known_browser_limit_that_browser(people: People) -> None:
+    browser = known_browser(people)
+    fail(browser, people.alice.email, accounts.MAX_FAILURES_PER_DEVICE)
+
+    assert browser.sign_in(people.alice.email, PASSWORD).status_code == 429
+    assert Visitor(people.app).sign_in(people.alice.email, PASSWORD).status_code == 303
+
+
+def test_the_device_cookie_is_httponly_samesite_and_lasts_a_year(people: People) -> None:
+    response = Visitor(people.app).sign_in(people.alice.email, PASSWORD)
+
+    cookie = next(c for c in response.headers.get_list("set-cookie") if DEVICE_COOKIE in c)
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert f"Max-Age={accounts.DEVICE_DAYS * 24 * 3600}" in cookie
+
+
+def test_forwarded_addresses_are_believed_only_from_a_trusted_proxy(people: People) -> None:
+    from restride.web.app import create_app
+    from tests.web.conftest import FAST_HASHER, TODAY
+
+    behind = create_app(
+        people.db, today=lambda: TODAY, password_hasher=FAST_HASHER, trusted_proxies=["10.0.0.5"]
+    )
+
+    def guesses(app: FastAPI, proxy_ip: str) -> list[int]:
+        visitor = Visitor(app, ip=proxy_ip)
+        codes = []
+        for n in range(accounts.MAX_FAILURES_PER_IP + 1):
+            form = {"csrf_token": visitor.token, "email": f"g{n}@example.org", "password": WRONG}
+            headers = {"X-Forwarded-For": f"203.0.113.{n}"}  # a new address each time
+            codes.append(visitor.client.post("/signin", data=form, headers=headers).status_code)
+        return codes
+
+    untrusted = guesses(people.app, "10.0.0.5")  # the default app trusts no proxy
+    trusted = guesses(behind, "10.0.0.5")
+
+    assert untrusted[-1] == 429  # rotating the header bought nothing
+    assert set(trusted) == {401}  # each forwarded address counted on its own
+
+
+def test_sign_ups_are_limited_per_address(people: People) -> None:
+    visitor = Visitor(people.app, ip="198.51.100.200")
+
+    def sign_up(n: int) -> int:
+        form = {
+            "csrf_token": visitor.token,
+            "name": f"New {n}",
+            "email": f"new{n}@example.org",
+            "password": PASSWORD,
+        }
+        visitor.client.cookies.delete(SESSION_COOKIE)
+        return visitor.client.post("/signup", data=form).status_code
+
+    made = [sign_up(n) for n in range(accounts.MAX_SIGN_UPS_PER_IP)]
+    visitor.client.cookies.delete(SESSION_COOKIE)
+    refused = visitor.client.post(
+        "/signup",
+        data={
+            "csrf_token": visitor.token,
+            "name": "N",
+            "email": "n@example.org",
+            "password": PASSWORD,
+        },
+    )
+
+    assert set(made) == {303}
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+    other = Visitor(people.app, ip="192.0.2.201")
+    form = {"csrf_token": other.token, "name": "O", "email": "o@example.org", "password": PASSWORD}
+    assert other.client.post("/signup", data=form).status_code == 303

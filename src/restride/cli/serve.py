@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from restride.cli.app import app, guarded, open_database, out
+from restride.cli.app import app, guarded, open_database, out, settings
 from restride.cli.app import today as current_day
 from restride.services import demo as demo_service
 from restride.services import sharing
@@ -75,8 +75,18 @@ def serve(
             "  note: this serves plain HTTP on the network; put a TLS proxy in front of it",
             highlight=False,
         )
-    # proxy_headers: behind a TLS proxy the request is https, so cookies get Secure.
-    uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=True)
+    # Forwarded headers (X-Forwarded-For, -Proto: behind a TLS proxy the request is https, so
+    # cookies get Secure) are believed only from RESTRIDE_TRUSTED_PROXIES; without it, from
+    # nobody: uvicorn would otherwise believe anything sent from 127.0.0.1.
+    trusted = settings().trusted_proxies.strip()
+    uvicorn.run(
+        web,
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+    )
 
 
 @app.command("reset-code")

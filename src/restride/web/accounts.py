@@ -5,23 +5,29 @@ Session tokens and reset codes are random and stored only as SHA-256 hashes, so 
 database cannot sign anyone in. Everything lives in the database, so any number of app workers
 can serve the same users.
 
-Password guessing is rate-limited through the database too (`sign_in_failures`): too many
-failures for one email, or from one IP address, in the last few minutes and sign-in is refused
-before the password is looked at, so a refusal says nothing about the password.
+Password guessing is rate-limited through the database too (`sign_in_failures`). Each attempt
+is written down before the password is checked, so attempts still in flight count: forty at
+once against a limit of five get five checks, not forty. Attempts are counted apart for each
+browser the account has signed in with (a device cookie, `trusted_devices`): guesses from
+elsewhere, however many, never lock the owner out of their own browsers. Attempts from other
+browsers are limited per email and per client address; a refusal comes before the password
+is looked at, so it says nothing about the password. Reset codes (59 bits, an hour) are limited
+per address only, so a valid code always works for its owner. One-time codes are spent with a
+conditional UPDATE, so two redeemers at the same moment cannot both win, on either database.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
-import hmac
 import math
 import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from restride.services.errors import ConflictError, InvalidInputError, NotFoundError
@@ -31,7 +37,7 @@ from restride.storage.tables import utcnow
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
-    from sqlalchemy.orm import InstrumentedAttribute, Session
+    from sqlalchemy.orm import Session
 
     from restride.storage.database import Database
 
@@ -44,9 +50,14 @@ MAX_PASSWORD = 1024
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 # Rate limits on wrong passwords and reset codes, counted over a sliding window.
 FAILURE_WINDOW = dt.timedelta(minutes=15)
-MAX_FAILURES_PER_EMAIL = 5
-MAX_FAILURES_PER_IP = 20
+MAX_FAILURES_PER_EMAIL = 5  # from browsers the account has not signed in with
+MAX_FAILURES_PER_DEVICE = 5  # from one browser the account has signed in with
+MAX_FAILURES_PER_IP = 20  # from browsers unknown to the account, behind one address
+MAX_RESETS_PER_IP = 10
+SIGN_UP_WINDOW = dt.timedelta(hours=1)
+MAX_SIGN_UPS_PER_IP = 10
 FAILURES_KEPT = dt.timedelta(days=1)
+DEVICE_DAYS = 365
 
 
 class SignInError(Exception):
@@ -84,6 +95,7 @@ class SignedIn:
     token: str
     csrf_token: str
     session_id: str
+    device_token: str | None = None  # a new device cookie to set, after a sign-in
 
 
 def hash_secret(value: str) -> str:
@@ -123,17 +135,24 @@ def sign_up(
     if not name.strip() or len(name) > 200:
         raise InvalidInputError("name: say what to call you (up to 200 characters)")
     check_password(password)
-    password_hash = hasher.hash(password)
+    password_hash = hasher.hash(password)  # before the lookup: the same work either way
     try:
         with db.transaction() as tx:
             if repo.account_by_email(tx, email) is not None:
-                raise ConflictError(f"email: an account for {email} already exists: sign in")
+                raise ConflictError(SIGN_UP_REFUSED)
             row = t.Account(email=email, name=name.strip(), role=role, password_hash=password_hash)
             tx.add(row)
             tx.flush()
             return _account(row)
     except IntegrityError:
-        raise ConflictError(f"email: an account for {email} already exists: sign in") from None
+        raise ConflictError(SIGN_UP_REFUSED) from None
+
+
+# The same words whatever the reason, so a sign-up never says who already has an account.
+SIGN_UP_REFUSED = (
+    "We could not create an account with these details. If you already have one, sign in,"
+    " or ask for a password-reset code."
+)
 
 
 def _email_key(email: str) -> str:
@@ -145,55 +164,172 @@ def _ip_key(ip: str | None) -> str | None:
 
 
 def _wait_for(
-    tx: Session, column: InstrumentedAttribute[Any], value: str, limit: int, now: dt.datetime
+    tx: Session, limit: int, now: dt.datetime, window: dt.timedelta, *conditions: Any
 ) -> int:
-    """Seconds until fewer than `limit` failures for `value` are in the window (0: none now)."""
-    # The limit-th newest failure in the window: once it ages out, one more attempt is allowed.
+    """Seconds until at most `limit` attempts matching `conditions` are in the window, the
+    attempt being counted among them (0: it may go ahead now)."""
+    # The (limit+1)-th newest attempt in the window: once it ages out, this one may go.
     oldest_counted = tx.scalar(
         select(t.SignInFailure.at)
-        .where(column == value, t.SignInFailure.at > now - FAILURE_WINDOW)
-        .order_by(t.SignInFailure.at.desc())
-        .offset(limit - 1)
+        .where(t.SignInFailure.at > now - window, *conditions)
+        .order_by(t.SignInFailure.at.desc(), t.SignInFailure.id)
+        .offset(limit)
         .limit(1)
     )
     if oldest_counted is None:
         return 0
-    return max(1, math.ceil((oldest_counted + FAILURE_WINDOW - now).total_seconds()))
+    return max(1, math.ceil((oldest_counted + window - now).total_seconds()))
 
 
-def check_attempts(db: Database, email: str, ip: str | None) -> None:
-    """`TooManyAttemptsError` when the email, or the address, has failed too often lately."""
+@dataclass(frozen=True)
+class Attempt:
+    """An attempt written down before it is checked; `end` it once its outcome is known."""
+
+    id: str
+    kind: str
+    email: str
+    device: str | None
+
+
+def begin_attempt(
+    db: Database, kind: str, email: str, ip: str | None, device: str | None = None
+) -> Attempt:
+    """Write the attempt down, then count it with every other in its buckets, those still in
+    flight included; `TooManyAttemptsError` (and the attempt forgotten) when over a limit.
+
+    `device` is the hash of a device cookie the account has signed in with, or None.
+    """
     now = utcnow()
-    with db.transaction() as tx:
-        wait = _wait_for(tx, t.SignInFailure.email, _email_key(email), MAX_FAILURES_PER_EMAIL, now)
-        ip_key = _ip_key(ip)
-        if ip_key is not None:
-            wait = max(wait, _wait_for(tx, t.SignInFailure.ip, ip_key, MAX_FAILURES_PER_IP, now))
-    if wait:
-        raise TooManyAttemptsError(wait)
-
-
-def record_failure(db: Database, email: str, ip: str | None) -> None:
-    """Count one wrong password or code, and prune failures too old to matter."""
-    now = utcnow()
+    email_key, ip_key = _email_key(email), _ip_key(ip)
     with db.transaction() as tx:
         tx.execute(delete(t.SignInFailure).where(t.SignInFailure.at < now - FAILURES_KEPT))
-        tx.add(t.SignInFailure(email=_email_key(email), ip=_ip_key(ip), at=now))
+        row = t.SignInFailure(kind=kind, email=email_key, ip=ip_key, device=device, at=now)
+        tx.add(row)
+        tx.flush()
+        attempt = Attempt(row.id, kind, email_key, device)
+    # Counted after the commit, so two attempts at the same moment each count the other.
+    f = t.SignInFailure
+    with db.read() as tx:
+        if kind == "sign_in" and device is not None:
+            waits = [
+                _wait_for(tx, MAX_FAILURES_PER_DEVICE, now, FAILURE_WINDOW, f.device == device)
+            ]
+        elif kind == "sign_in":
+            unknown = (f.kind == kind, f.device.is_(None))
+            waits = [
+                _wait_for(
+                    tx, MAX_FAILURES_PER_EMAIL, now, FAILURE_WINDOW, f.email == email_key, *unknown
+                )
+            ]
+            if ip_key is not None:
+                waits.append(
+                    _wait_for(
+                        tx, MAX_FAILURES_PER_IP, now, FAILURE_WINDOW, f.ip == ip_key, *unknown
+                    )
+                )
+        elif kind == "reset":
+            waits = [
+                _wait_for(
+                    tx, MAX_RESETS_PER_IP, now, FAILURE_WINDOW, f.kind == kind, f.ip == ip_key
+                )
+                if ip_key is not None
+                else 0
+            ]
+        else:  # sign_up: every one counts, not only failures
+            waits = [
+                _wait_for(
+                    tx, MAX_SIGN_UPS_PER_IP, now, SIGN_UP_WINDOW, f.kind == kind, f.ip == ip_key
+                )
+                if ip_key is not None
+                else 0
+            ]
+    wait = max(waits)
+    if wait:
+        _forget(db, attempt.id)  # refused unseen: it is no failure, and must not lengthen the wait
+        raise TooManyAttemptsError(wait)
+    return attempt
 
 
-def clear_failures(db: Database, email: str) -> None:
+def end_attempt(db: Database, attempt: Attempt, *, succeeded: bool) -> None:
+    """A failure stays counted; a success clears its bucket (the owner is back)."""
+    if not succeeded or attempt.kind == "sign_up":
+        return
+    f = t.SignInFailure
     with db.transaction() as tx:
-        tx.execute(delete(t.SignInFailure).where(t.SignInFailure.email == _email_key(email)))
+        if attempt.device is not None:
+            tx.execute(delete(f).where(f.kind == "sign_in", f.device == attempt.device))
+        else:
+            tx.execute(
+                delete(f).where(f.kind == "sign_in", f.email == attempt.email, f.device.is_(None))
+            )
+        tx.execute(delete(f).where(f.id == attempt.id))
+
+
+def _forget(db: Database, attempt_id: str) -> None:
+    with db.transaction() as tx:
+        tx.execute(delete(t.SignInFailure).where(t.SignInFailure.id == attempt_id))
+
+
+def device_of(db: Database, email: str, token: str | None) -> str | None:
+    """The hash of the device cookie `token`, if the account of `email` signed in with it."""
+    if not token or len(token) > 100:
+        return None
+    hashed = hash_secret(token)
+    with db.read() as tx:
+        account = repo.account_by_email(tx, _email_key(email))
+        if account is None:
+            return None
+        found = tx.scalar(
+            select(t.TrustedDevice.id).where(
+                t.TrustedDevice.token_hash == hashed, t.TrustedDevice.account_id == account.id
+            )
+        )
+    return hashed if found is not None else None
+
+
+def _remember_device(db: Database, account_id: str, device: str | None) -> str | None:
+    """Note this browser as one the account signs in with; a new cookie token, if it needs one."""
+    now = utcnow()
+    with db.transaction() as tx:
+        if device is not None:
+            row = tx.scalar(select(t.TrustedDevice).where(t.TrustedDevice.token_hash == device))
+            if row is not None:
+                row.last_used_at = now
+                return None
+        token = secrets.token_urlsafe(32)
+        tx.add(
+            t.TrustedDevice(
+                account_id=account_id,
+                token_hash=hash_secret(token),
+                created_at=now,
+                last_used_at=now,
+            )
+        )
+        tx.execute(
+            delete(t.TrustedDevice).where(
+                t.TrustedDevice.account_id == account_id,
+                t.TrustedDevice.last_used_at < now - dt.timedelta(days=DEVICE_DAYS),
+            )
+        )
+        return token
 
 
 def sign_in(
-    db: Database, hasher: PasswordHasher, *, email: str, password: str, ip: str | None = None
+    db: Database,
+    hasher: PasswordHasher,
+    *,
+    email: str,
+    password: str,
+    ip: str | None = None,
+    device_token: str | None = None,
 ) -> SignedIn:
     """Check the password and open a session; `SignInError` when either is wrong, and
-    `TooManyAttemptsError`, without looking at the password, after too many failures for the
-    email or from the client address `ip` (None: not known, so not counted)."""
-    check_attempts(db, email, ip)
-    with db.transaction() as tx:
+    `TooManyAttemptsError`, without looking at the password, after too many attempts in the
+    attempt's bucket: this browser's if the account signed in with it (`device_token`, the
+    device cookie), else the email's and the client address `ip`'s (None: not counted)."""
+    device = device_of(db, email, device_token)
+    attempt = begin_attempt(db, "sign_in", email, ip, device)
+    with db.read() as tx:
         row = repo.account_by_email(tx, email)
         stored = row.password_hash if row is not None else None
     try:
@@ -204,14 +340,16 @@ def sign_in(
         hasher.verify(stored, password)
     except (SignInError, VerificationError, InvalidHashError):
         # Unknown emails count too, so the limit does not reveal who has an account either.
-        record_failure(db, email, ip)
+        end_attempt(db, attempt, succeeded=False)
         raise SignInError from None
     if row is None:  # for mypy: a missing account raised above
         raise SignInError
-    clear_failures(db, email)
+    end_attempt(db, attempt, succeeded=True)
     if hasher.check_needs_rehash(stored):
         set_password(db, hasher, row.id, password, sign_out=False)
-    return open_session(db, _account(row))
+    new_device = _remember_device(db, row.id, device)
+    signed_in = open_session(db, _account(row))
+    return dataclasses.replace(signed_in, device_token=new_device)
 
 
 def open_session(db: Database, account: Account) -> SignedIn:
@@ -301,36 +439,45 @@ def reset_password(
     ip: str | None = None,
 ) -> None:
     """Spend a reset code on a new password; every session of the account ends. Wrong codes
-    count as failed sign-ins: `TooManyAttemptsError` after too many, before the code is read."""
+    are limited per client address: `TooManyAttemptsError` after too many, before the code is
+    read. Not per email: a valid code always works for its owner, whoever guessed before."""
     check_password(password)
-    check_attempts(db, email, ip)
+    attempt = begin_attempt(db, "reset", email, ip)
     refused = InvalidInputError("code: that code is wrong, used or expired: ask for a new one")
     password_hash = hasher.hash(password)
     try:
         _spend_reset_code(db, email, code, password_hash, refused)
     except InvalidInputError:
-        record_failure(db, email, ip)
+        end_attempt(db, attempt, succeeded=False)
         raise
-    clear_failures(db, email)
+    end_attempt(db, attempt, succeeded=True)
+    with db.transaction() as tx:  # the owner is back: guesses at the password start over
+        f = t.SignInFailure
+        tx.execute(delete(f).where(f.email == _email_key(email), f.device.is_(None)))
 
 
 def _spend_reset_code(
     db: Database, email: str, code: str, password_hash: str, refused: InvalidInputError
 ) -> None:
+    now = utcnow()
     with db.transaction() as tx:
         account = repo.account_by_email(tx, email)
-        found = tx.scalar(
-            select(t.ResetCode).where(t.ResetCode.code_hash == hash_secret(normalise_code(code)))
-        )
-        if (
-            account is None
-            or found is None
-            or not hmac.compare_digest(found.account_id, account.id)
-            or found.used_at is not None
-            or found.expires_at <= utcnow()
-        ):
+        if account is None:
             raise refused
-        found.used_at = utcnow()
+        # One conditional UPDATE spends the code: of two requests at the same moment, the
+        # second finds it used (PostgreSQL re-reads the row once the first commits).
+        spent = tx.execute(
+            update(t.ResetCode)
+            .where(
+                t.ResetCode.code_hash == hash_secret(normalise_code(code)),
+                t.ResetCode.account_id == account.id,
+                t.ResetCode.used_at.is_(None),
+                t.ResetCode.expires_at > now,
+            )
+            .values(used_at=now)
+        )
+        if getattr(spent, "rowcount", 0) != 1:
+            raise refused
         account.password_hash = password_hash
         tx.execute(delete(t.WebSession).where(t.WebSession.account_id == account.id))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -83,11 +84,13 @@ def create_app(
     password_hasher: PasswordHasher | None = None,
     demo_sign_ins: Sequence[DemoSignIn] = (),
     max_upload_bytes: int = training.DEFAULT_MAX_UPLOAD_BYTES,
+    trusted_proxies: Sequence[str] | None = None,
 ) -> FastAPI:
     """The web app on `database` (already migrated). `today` and `password_hasher` are for
     tests: a fixed clock, and cheaper argon2 parameters. `demo_sign_ins` puts one-click
     sign-in buttons for demo accounts on the sign-in page (`restride serve --demo` only).
-    `max_upload_bytes` caps one activity upload, all its files together."""
+    `max_upload_bytes` caps one activity upload, all its files together. `trusted_proxies`
+    (default: RESTRIDE_TRUSTED_PROXIES) are the proxies whose X-Forwarded-For is believed."""
     app = FastAPI(
         title="restride",
         summary="A pain-gated return-to-running program: today's decision, check-ins, history.",
@@ -103,6 +106,11 @@ def create_app(
     app.state.hasher = password_hasher or PasswordHasher()
     app.state.demo_sign_ins = list(demo_sign_ins)
     app.state.max_upload_bytes = max_upload_bytes
+    app.state.trusted_proxies = (
+        load_settings().proxy_networks()
+        if trusted_proxies is None
+        else [ipaddress.ip_network(p, strict=False) for p in trusted_proxies]
+    )
     errors.install(app)
 
     # Before sign-in, CSRF and form parsing: every body is capped while it is read.
