@@ -106,7 +106,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     message = {404: "There is no page here.", 405: "That cannot be done here."}.get(
         exc.status_code, str(exc.detail)
     )
-    return error_response(request, exc.status_code, message)
+    response = error_response(request, exc.status_code, message)
+    for name, value in (exc.headers or {}).items():  # e.g. 405's Allow
+        response.headers[name] = value
+    return response
 
 
 async def _invalid_request(request: Request, exc: Exception) -> Response:
