@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from restride.domain.activity import FOOT_SPORTS, RUNNING_SPORTS, Activity, Samples, Sport
+from restride.domain.activity import (
+    EARLIEST_START,
+    FOOT_SPORTS,
+    LATEST_START,
+    RUNNING_SPORTS,
+    Activity,
+    Samples,
+    Sport,
+)
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -29,12 +37,6 @@ MAX_MOVING_GAP_S = 60.0
 MIN_MOVING_SPEED_M_S = 0.5
 # Altitude must move this far before a climb counts: GPS and barometers wander by a few metres.
 ELEVATION_HYSTERESIS_M = 3.0
-
-# No consumer device logged activities before 1985 (GPS week roll-overs, a 32-bit -2**31 and a
-# Strava export's year 1 are clock errors); a start past 2100 is one too, and would overflow
-# date arithmetic downstream (year 9999 plus a duration is no date at all).
-EARLIEST_START = dt.datetime(1985, 1, 1, tzinfo=dt.UTC)
-LATEST_START = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 
 _SPORT_WORDS: tuple[tuple[str, Sport], ...] = (
     # Order matters: the first word found in a label wins ("treadmill run" before "run").

@@ -58,7 +58,9 @@ def history(
     """The athlete's activities by row ID (up to `until`), and their shoes by name."""
     shoes = list(tx.scalars(select(t.Shoe).where(t.Shoe.athlete_id == athlete_id)))
     names = {s.id: s.name for s in shoes}
-    query = select(t.Activity).where(t.Activity.athlete_id == athlete_id)
+    query = select(t.Activity).where(
+        t.Activity.athlete_id == athlete_id, repo.plausible_start(t.Activity.start_time)
+    )
     if until is not None:
         query = query.where(t.Activity.start_time < until)
     rows = tx.scalars(query.order_by(t.Activity.start_time, t.Activity.id))
@@ -101,7 +103,7 @@ def injury_post_mortem(
         if onset is not None:
             found = "--episode-onset"
         elif episode is not None:
-            onset = episode.onset
+            onset = max(episode.onset, repo.EARLIEST_ONSET)
         else:
             onset, found = today, "today"
         # Up to the end of the onset day, wherever the runner is.
