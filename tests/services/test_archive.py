@@ -414,6 +414,19 @@ BAD_ARCHIVES: dict[str, tuple[Callable[[str], str], str]] = {
         r"^backup\.json: tables\.activities\[\d\]\.shoe_id: no shoes row has id 'f{32}' "
         r"\(a dangling reference\)$",
     ),
+    "an activity dated in year 9999": (
+        edit(
+            lambda d: first_row("activities")(d).update(
+                start_time="9999-12-31T23:00:00.000000+00:00"
+            )
+        ),
+        r"backup\.json: tables\.activities\[0\]\.start_time: 9999-12-31 23:00:00\+00:00 is "
+        r"outside 1985-2100$",
+    ),
+    "an onset in year 1": (
+        edit(lambda d: first_row("episodes")(d).update(onset="0001-01-01")),
+        r"backup\.json: tables\.episodes\[0\]\.onset: 0001-01-01 is before 1900$",
+    ),
     "NaN in a number": (
         lambda text: text.replace('"weight_g": 250.0', '"weight_g": NaN'),
         r"backup\.json: not valid JSON for an archive: NaN is not a number JSON allows$",
