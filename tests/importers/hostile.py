@@ -80,3 +80,15 @@ STRAVA_HEADER = (
 def strava_export(rows: list[str], files: dict[str, bytes] | None = None) -> bytes:
     table = STRAVA_HEADER + "\n" + "\n".join(rows) + "\n"
     return zipped({"activities.csv": table.encode()} | (files or {}))
+
+
+def fit_with_an_odd_architecture_byte(size: int) -> bytes:
+    """A FIT file of timed records, with a second definition half-way whose architecture
+    byte is 2 (the spec knows 0 and 1): a structure only the slow reader takes."""
+    definition = bytes([0x40, 0, 0]) + struct.pack("<H", 20) + bytes([1, 253, 4, 0x86])
+    odd = bytes([0x40, 0, 2]) + struct.pack("<H", 20) + bytes([1, 253, 4, 0x86])
+    message = b"\x00" + struct.pack("<I", 1_000_000_000)
+    half = message * ((size // 2) // len(message))
+    body = definition + half + odd + half
+    header = bytes([14, 0x10]) + struct.pack("<HI", 2100, len(body)) + b".FIT\x00\x00"
+    return header + body + b"\x00\x00"

@@ -152,3 +152,21 @@ def test_an_activity_file_dated_past_2100_is_refused_with_the_year(
     assert (
         str(result.problem) == f"{path}: starts in {year}, after 2100: the device's clock was wrong"
     )
+
+
+def test_a_big_fit_file_the_fast_decoder_refuses_is_read_to_that_point_not_by_the_slow_one(
+    tmp_path: Path,
+) -> None:
+    """fitdecode reads half a megabyte a second: a big file would hold an import (and the
+    fuzzer found one that did). Past 1 MB the fast decoder reads up to the odd byte instead."""
+    from restride.importers.fit import read_fit
+    from restride.importers.fit_fitdecode import MAX_BYTES
+
+    data = hostile.fit_with_an_odd_architecture_byte(2 * MAX_BYTES)
+
+    contents = read_fit(data, "big.fit")
+
+    assert contents.decoder == "numpy" and contents.partial
+    assert any("architecture byte 2" in w for w in contents.warnings), contents.warnings
+    small = read_fit(hostile.fit_with_an_odd_architecture_byte(MAX_BYTES // 4), "small.fit")
+    assert small.decoder == "fitdecode"

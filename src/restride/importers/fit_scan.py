@@ -176,11 +176,14 @@ def scan(
     end: int,
     wanted: Collection[int],
     track_all_ts: bool,
+    unusual_stops: bool = False,
 ) -> Scan:
     """Walk the records of one FIT file body; note where each wanted message starts.
 
     `wanted` are global message numbers; with `track_all_ts` every message with a
-    timestamp is noted too (compressed timestamps count from the last one).
+    timestamp is noted too (compressed timestamps count from the last one). A structure the
+    decoder does not handle raises `Unusual`, or with `unusual_stops` ends the walk there as
+    damage (what came before is kept).
     """
     local: dict[int, Definition] = {}
     layouts: dict[bytes, Definition] = {}
@@ -287,7 +290,12 @@ def scan(
                 key = data[pos:p]
                 d = layouts.get(key)
                 if d is None:
-                    d = _define(data, pos, n_fields, h & 0x20, wanted, track_all_ts)
+                    try:
+                        d = _define(data, pos, n_fields, h & 0x20, wanted, track_all_ts)
+                    except Unusual as exc:
+                        if unusual_stops:
+                            raise Corrupt(str(exc), pos) from None
+                        raise
                     if not d.accumulates:
                         layouts[key] = d
                     definitions.append(d)

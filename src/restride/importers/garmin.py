@@ -32,7 +32,7 @@ def iter_export(
     archive: zipfile.ZipFile, source: str, depth: int, budget: Budget
 ) -> Iterator[ImportResult]:
     for info in archive.infolist():
-        if info.is_dir():
+        if not info.filename or info.is_dir():  # a member with no name at all is no file
             continue
         name = info.filename
         lower = name.lower()
