@@ -8,7 +8,8 @@ over the formats, and imported in worker processes with a time limit and a memor
 The only allowed outcome is an activity or restride's import error naming the file; every
 other input is written to OUT/failures/ (keep it as a regression file:
 tests/importers/fuzz_regressions/). The run is resumable: OUT/state.json records the inputs
-done, and running the same command again carries on from there. Ctrl+C stops cleanly.
+done, and running the same command again carries on from there. Ctrl+C (or SIGTERM) stops
+cleanly.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import collections
 import hashlib
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -82,7 +84,12 @@ def keep_failure(folder: Path, answer: dict[str, Any], corpus: fuzzing.Corpus) -
     return path
 
 
+def _stop(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt  # saved and stopped like Ctrl+C (a background job ignores SIGINT)
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop)
     args = parse_args()
     formats = args.formats.split(",")
     per_format = args.inputs // len(formats)
