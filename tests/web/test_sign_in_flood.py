@@ -41,8 +41,10 @@ def test_forty_guesses_at_once_get_five_checks(server: str) -> None:
     with ThreadPoolExecutor(PARALLEL) as pool:
         statuses = list(pool.map(lambda _: guess(server, email), range(PARALLEL)))
 
+    # Each attempt counts every other one written before it, checked or not yet: however they
+    # interleave, at most the limit are checked (all may be refused, if all arrive at once).
     checked = statuses.count(401)
-    assert 1 <= checked <= accounts.MAX_FAILURES_PER_EMAIL, statuses
+    assert checked <= accounts.MAX_FAILURES_PER_EMAIL, statuses
     assert statuses.count(429) == PARALLEL - checked
 
 
