@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from restride.cli.serve import DEMO_CLINICIAN
-from restride.web import accounts
+from restride.web import attempts
 from tests.browser.conftest import TODAY, running_server
 
 if TYPE_CHECKING:
@@ -44,14 +44,14 @@ def test_forty_guesses_at_once_get_five_checks(server: str) -> None:
     # Each attempt counts every other one written before it, checked or not yet: however they
     # interleave, at most the limit are checked (all may be refused, if all arrive at once).
     checked = statuses.count(401)
-    assert checked <= accounts.MAX_FAILURES_PER_EMAIL, statuses
+    assert checked <= attempts.MAX_FAILURES_PER_EMAIL, statuses
     assert statuses.count(429) == PARALLEL - checked
 
 
 def test_a_rotating_forwarded_header_from_localhost_is_not_believed(server: str) -> None:
     statuses = [
         guess(server, f"nobody{n}@example.org", {"X-Forwarded-For": f"203.0.113.{n}"})
-        for n in range(accounts.MAX_FAILURES_PER_IP + 1)
+        for n in range(attempts.MAX_FAILURES_PER_IP + 1)
     ]
 
     # Every email is new, so only the address's limit can refuse: the header was not believed

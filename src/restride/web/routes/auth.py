@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from restride.services.errors import ServiceError
 from restride.settings import IPNetwork
-from restride.web import accounts
+from restride.web import accounts, attempts
 from restride.web.deps import Db, Hasher, MaybeSignedIn, SignedInUser
 from restride.web.rendering import (
     DEVICE_COOKIE,
@@ -65,7 +65,7 @@ def _is_proxy(address: str, proxies: Sequence[IPNetwork]) -> bool:
 
 
 def too_many(
-    request: Request, page: str, context: dict[str, object], exc: accounts.TooManyAttemptsError
+    request: Request, page: str, context: dict[str, object], exc: attempts.TooManyAttemptsError
 ) -> Response:
     response = render(request, page, {**context, "error": exc.message}, status=429)
     response.headers["Retry-After"] = str(exc.retry_after)
@@ -96,8 +96,8 @@ def signup(
 ) -> Response:
     form = {"name": name, "email": email, "role": role}
     try:
-        accounts.begin_attempt(db, "sign_up", "", client_ip(request))
-    except accounts.TooManyAttemptsError as exc:
+        attempts.begin_attempt(db, "sign_up", "", client_ip(request))
+    except attempts.TooManyAttemptsError as exc:
         return too_many(request, "signup.html", {"form": form}, exc)
     try:
         account = accounts.sign_up(db, hasher, email=email, name=name, password=password, role=role)
@@ -135,7 +135,7 @@ def signin(
             ip=client_ip(request),
             device_token=request.cookies.get(DEVICE_COOKIE),
         )
-    except accounts.TooManyAttemptsError as exc:
+    except attempts.TooManyAttemptsError as exc:
         return too_many(request, "signin.html", {"next": next, "form": {"email": email}}, exc)
     except accounts.SignInError:
         context = {
@@ -181,7 +181,7 @@ def reset(
         accounts.reset_password(
             db, hasher, email=email, code=code, password=password, ip=client_ip(request)
         )
-    except accounts.TooManyAttemptsError as exc:
+    except attempts.TooManyAttemptsError as exc:
         return too_many(request, "reset.html", {"form": {"email": email}}, exc)
     except ServiceError as exc:
         context = {"form": {"email": email}, "error": exc.message}
