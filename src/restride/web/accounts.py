@@ -5,14 +5,11 @@ Session tokens and reset codes are random and stored only as SHA-256 hashes, so 
 database cannot sign anyone in. Everything lives in the database, so any number of app workers
 can serve the same users.
 
-Password guessing is rate-limited through the database too (`sign_in_failures`). Each attempt
-is written down before the password is checked, so attempts still in flight count: forty at
-once against a limit of five get five checks, not forty. Attempts are counted apart for each
-browser the account has signed in with (a device cookie, `trusted_devices`): guesses from
-elsewhere, however many, never lock the owner out of their own browsers. Attempts from other
-browsers are limited per email and per client address; a refusal comes before the password
-is looked at, so it says nothing about the password. Reset codes (59 bits, an hour) are limited
-per address only, so a valid code always works for its owner. One-time codes are spent with a
+Password guessing is rate-limited through the database too (`attempts.py`): attempts are
+counted before the password is checked, so those in flight count; each browser the account has
+signed in with (a device cookie, `trusted_devices`) is counted on its own, so guesses from
+elsewhere never lock the owner out of their own browsers; a refusal comes before the password
+is looked at, so it says nothing about the password. One-time codes are spent with a
 conditional UPDATE, so two redeemers at the same moment cannot both win, on either database.
 """
 
