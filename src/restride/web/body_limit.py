@@ -5,7 +5,8 @@ read, and a body without one (chunked) is counted as it arrives and refused the 
 passes the cap, so nothing larger is ever buffered or spooled to disk. The cap depends on who
 may be asking, judged only from the request itself: without a session cookie, a body is a
 sign-in, sign-up or reset form (small); with one, a form or JSON; the upload route alone
-takes activity files.
+takes activity files. (Starlette's RequestBodyLimitMiddleware, and FastAPI's `max_body_size`,
+give one limit per app or route whoever asks; an anonymous sign-in needs a smaller one.)
 """
 
 from __future__ import annotations
