@@ -42,7 +42,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--out", type=Path, default=Path("fuzz-run"))
-    parser.add_argument("--timeout", type=float, default=20.0, help="seconds per parse")
+    parser.add_argument("--timeout", type=float, default=10.0, help="CPU seconds per parse")
     parser.add_argument("--memory-mb", type=int, default=1024, help="peak memory budget")
     return parser.parse_args()
 

@@ -158,7 +158,7 @@ def test_a_big_fit_file_the_fast_decoder_refuses_is_read_to_that_point_not_by_th
     tmp_path: Path,
 ) -> None:
     """fitdecode reads half a megabyte a second: a big file would hold an import (and the
-    fuzzer found one that did). Past 1 MB the fast decoder reads up to the odd byte instead."""
+    fuzzer found some that did). Past 256 KB the fast decoder reads up to the odd byte instead."""
     from restride.importers.fit import read_fit
     from restride.importers.fit_fitdecode import MAX_BYTES
 

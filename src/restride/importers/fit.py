@@ -84,7 +84,7 @@ def read_fit(
         except Unusual as exc:
             if len(data) > FITDECODE_MAX_BYTES:
                 # fitdecode reads about half a megabyte a second: a big file would hold an
-                # import (or a web request) for many seconds. Read to the odd byte instead.
+                # import (or a web request) for seconds. Read to the odd byte instead.
                 return decode(data, check_crc=check_crc, unusual_stops=True)
             contents = read_with_fitdecode(data)
             contents.warnings.append(f"decoded with fitdecode: {exc}")

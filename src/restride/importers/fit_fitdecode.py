@@ -29,9 +29,10 @@ from restride.importers.fit_numpy import (
 )
 from restride.importers.fit_scan import MAX_MESSAGES, RECORD, Corrupt
 
-# fitdecode reads about half a megabyte a second (less on a busy machine): past this a
-# file would take seconds. The NumPy decoder reads bigger ones up to the structure it refuses.
-MAX_BYTES = 1024 * 1024
+# fitdecode reads about half a megabyte a second: past this a file would take more than half
+# a second of CPU (the fuzzer found 1 MB files taking 2 s). The NumPy decoder reads bigger
+# ones up to the structure it refuses.
+MAX_BYTES = 256 * 1024
 
 
 class TooManyRecordsError(Exception):
