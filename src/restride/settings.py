@@ -6,11 +6,18 @@ Bad values stop start-up with a message naming the variable (pydantic-settings v
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def split_list(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 class SettingsError(Exception):
@@ -37,10 +44,44 @@ class Settings(BaseSettings):
         description="A running job with no sign of life for this many seconds is taken up "
         "again by another worker: its own died.",
     )
+    busy_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=600,
+        description=(
+            "Seconds a write waits for another writer's lock before answering busy"
+            " (web: 503 with Retry-After; CLI: exit code 75)."
+        ),
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description=(
+            "Comma-separated addresses or networks (CIDR) of the reverse proxies in front of"
+            " restride, whose X-Forwarded-For (and X-Forwarded-Proto) are believed; empty: none"
+            " are, and the connection's own address is the client's."
+        ),
+    )
     today: dt.date | None = Field(
         default=None,
         description="Pretend today is this date (YYYY-MM-DD): for demos and tests.",
     )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for part in split_list(value):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{part!r} is not an address or network (e.g. 10.0.0.0/8)"
+                ) from None
+        return value
+
+    def proxy_networks(self) -> list[IPNetwork]:
+        return [
+            ipaddress.ip_network(part, strict=False) for part in split_list(self.trusted_proxies)
+        ]
 
     def resolved_database_url(self) -> str:
         if self.database_url:

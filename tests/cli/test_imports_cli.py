@@ -3,6 +3,7 @@ file: the report, the exit codes, and the demo runner's post-mortem."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from tests.cli.test_daily import init, ok, refused, restride, sqlite_url, words
@@ -117,3 +118,27 @@ def test_insights_takes_an_onset_and_refuses_a_future_one(tmp_path: Path) -> Non
     assert "onset from --episode-onset" in text and "import your watch history" in text
 
     refused(restride(url, "insights", "--episode-onset", "2026-04-01"), "--episode-onset")
+
+
+def test_files_that_once_broke_the_importer_never_stop_the_batch(
+    tmp_path: Path,
+    corpus: Path,  # noqa: F811
+) -> None:
+    from tests.importers.conftest import fuzz_found_files
+
+    broken = fuzz_found_files()
+    good = corpus / "fit/runalyze__garmin-runPower-2.fit"
+    url = sqlite_url(tmp_path)
+    ok(init(url))
+
+    text = ok(restride(url, "import", *map(str, broken), str(good)))
+
+    def count(label: str) -> int:
+        found = re.search(label + r"[^:]*: (\d+)", text)
+        return int(found.group(1)) if found else 0
+
+    imported = int(text.split("Imported ", 1)[1].split(" files", 1)[0])
+    accounted = imported + count("Duplicates") + count("Skipped") + count("Failed")
+    assert accounted == len(broken) + 1  # every file imported or reported, none lost
+    assert "could not be read (" not in text  # each reason is a parser's own, with its place
+    assert good.name not in text.split("Failed:", 1)[-1]  # the last file was imported

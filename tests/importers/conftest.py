@@ -53,3 +53,23 @@ def manifest(folder: Path) -> dict[str, dict[str, str]]:
             row[key.strip()] = value.strip()
         rows[row["file"]] = row
     return rows
+
+
+def fuzz_found_dir() -> Path:
+    """Mutated files that once broke the importer (shared data, beside the corpus)."""
+    configured = os.environ.get("RESTRIDE_FUZZ_FOUND")
+    if configured:
+        return Path(configured)
+    return corpus_dir().resolve().parent / "fuzz-found"
+
+
+def fuzz_found_files() -> list[Path]:
+    """Every file in fuzz-found (required in CI, like the corpus)."""
+    folder = fuzz_found_dir()
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() != ".md")
+    if not files:
+        message = f"no fuzz-found files at {folder}; set RESTRIDE_FUZZ_FOUND"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (CI always has them)")
+        pytest.skip(message)
+    return files

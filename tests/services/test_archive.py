@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from restride.domain.case import CheckIn, ClinicianEvent, Session
 from restride.loading import builtin_protocol
-from restride.services import archive, athletes, checkins, sessions, sharing
+from restride.services import archive, athletes, audit, checkins, sessions, sharing
 from restride.services.archive import ARCHIVED_TABLES, SIGN_IN_STATE
 from restride.services.errors import ConflictError, InvalidInputError
 from restride.simulation import (
@@ -116,6 +116,9 @@ def populate(db: Database, *, days: int = 5, email: str = "alice@example.org") -
     sharing.share_with(db, alice.id, bob.email)
     note = ClinicianEvent(date=last, kind="note", reason="Hop test next week.")
     sharing.record_clinician_event(db, alice.id, note, today=last, clinician_id=bob.id)
+    audit.record_read(
+        db, athlete_id=alice.id, clinician_id=bob.id, clinician_name=bob.name, what="GET /board"
+    )
     with db.transaction() as tx:
         account = tx.get(t.Account, alice.id)
         assert account is not None
@@ -410,6 +413,19 @@ BAD_ARCHIVES: dict[str, tuple[Callable[[str], str], str]] = {
         edit(lambda d: first_row("activities")(d).update(shoe_id="f" * 32)),
         r"^backup\.json: tables\.activities\[\d\]\.shoe_id: no shoes row has id 'f{32}' "
         r"\(a dangling reference\)$",
+    ),
+    "an activity dated in year 9999": (
+        edit(
+            lambda d: first_row("activities")(d).update(
+                start_time="9999-12-31T23:00:00.000000+00:00"
+            )
+        ),
+        r"backup\.json: tables\.activities\[0\]\.start_time: 9999-12-31 23:00:00\+00:00 is "
+        r"outside 1985-2100$",
+    ),
+    "an onset in year 1": (
+        edit(lambda d: first_row("episodes")(d).update(onset="0001-01-01")),
+        r"backup\.json: tables\.episodes\[0\]\.onset: 0001-01-01 is before 1900$",
     ),
     "NaN in a number": (
         lambda text: text.replace('"weight_g": 250.0', '"weight_g": NaN'),

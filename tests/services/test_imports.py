@@ -252,3 +252,42 @@ def test_an_archive_read_by_a_worker_process_gives_each_member_in_order(
     ]
     assert [f.status for f in report.files] == ["failed"] + ["imported"] * 4
     assert count(database) == 4
+
+
+def test_the_twin_lookups_of_an_import_read_by_index_not_every_stored_activity(
+    tmp_path: Path,
+) -> None:
+    """A million-row export must import in linear time: each activity's twins are found
+    through the (athlete, hash) and (athlete, start) indexes, never by a scan of all the
+    athlete's activities (as one query with OR once did). SQLite's plan says which."""
+    import datetime as dt
+
+    from sqlalchemy import event
+
+    from restride.domain.activity import Activity
+    from restride.services.imports import stored_twins
+    from restride.storage.database import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'plan.db'}")
+    db.migrate()
+    statements: list[tuple[str, object]] = []
+
+    def seen(_conn: object, _cursor: object, sql: str, params: object, *_: object) -> None:
+        statements.append((sql, params))
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    start = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    run = Activity(start=start, sport="running", source="run.fit", content_sha256="0" * 64)
+    with db.read() as tx:
+        stored_twins(tx, "athlete", run)
+        event.remove(db.engine, "before_cursor_execute", seen)
+        plans = [
+            row[3]
+            for sql, params in statements
+            if "FROM activities" in sql
+            for row in tx.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)
+        ]
+    db.dispose()
+    searches = [p for p in plans if p.startswith(("SEARCH", "SCAN"))]
+    assert len(searches) == 2, plans
+    assert all("content_hash=?" in p or "start_time>?" in p for p in searches), plans

@@ -5,10 +5,30 @@ Each module registers its commands on the one `app`.
 
 from __future__ import annotations
 
-from restride.cli import archive, daily, evaluate, exports, imports, serve, sharing
+from restride.cli import (
+    archive,
+    daily,
+    evaluate,
+    exports,
+    imports,
+    maintenance,
+    serve,
+    sharing,
+)
 from restride.cli.app import app
 
-__all__ = ["app", "archive", "daily", "evaluate", "exports", "imports", "main", "serve", "sharing"]
+__all__ = [
+    "app",
+    "archive",
+    "daily",
+    "evaluate",
+    "exports",
+    "imports",
+    "main",
+    "maintenance",
+    "serve",
+    "sharing",
+]
 
 
 def main() -> None:

@@ -6,25 +6,47 @@ import datetime as dt
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.engine import make_url
+from typer.core import TyperGroup
 
 from restride.loading import InputError, builtin_protocol, load_protocol
 from restride.services import athletes
 from restride.services.errors import ServiceError
 from restride.settings import Settings, SettingsError, load_settings
-from restride.storage.database import Database, DatabaseError
+from restride.storage.database import Database, DatabaseBusyError, DatabaseError, is_busy
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from restride.domain.protocol import Protocol
 
+# EX_TEMPFAIL (sysexits.h): "try again later"; scripts can tell it from bad input (2).
+EXIT_BUSY = 75
+
+
+def busy(exc: DatabaseBusyError) -> NoReturn:
+    """One line saying the database is busy, and the exit code that means "retry"."""
+    err.print(f"[bold red]busy:[/] {escape(str(exc))}", highlight=False)
+    raise typer.Exit(EXIT_BUSY)
+
+
+class _Commands(TyperGroup):
+    """Every command's group: a busy database ends any command with one line and exit 75."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DatabaseBusyError as exc:
+            busy(exc)
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="restride",
     help="restride: a pain-gated return-to-running program. It does not diagnose.",
     no_args_is_help=True,
@@ -101,6 +123,8 @@ def guarded() -> Iterator[None]:
     """Turn every refusal (bad input, a refused action, an unusable database) into `fail`."""
     try:
         yield
+    except DatabaseBusyError as exc:
+        busy(exc)
     except (ServiceError, InputError, DatabaseError) as exc:
         fail(refusal(exc))
 
@@ -114,7 +138,7 @@ def open_database(*, migrate: bool = False) -> Database:
         if not migrate and missing is not None and not missing.exists():
             # Opening it would create an empty file: say what to do instead.
             raise DatabaseError(f"no restride database at {missing}: run `restride init` first")
-        db = Database(url)
+        db = Database(url, busy_timeout_s=config.busy_timeout_s)
         try:
             if migrate:
                 db.migrate()
@@ -123,6 +147,8 @@ def open_database(*, migrate: bool = False) -> Database:
         except DatabaseError:
             raise
         except Exception as exc:  # the driver's own errors: unreachable server, bad file
+            if is_busy(exc):
+                raise DatabaseBusyError(config.busy_timeout_s) from None
             first_line = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             shown = make_url(url).render_as_string(hide_password=True)
             raise DatabaseError(f"cannot use the database {shown}: {first_line}") from None

@@ -94,12 +94,22 @@ def serve(
             "  note: this serves plain HTTP on the network; put a TLS proxy in front of it",
             highlight=False,
         )
+    # Forwarded headers (X-Forwarded-For, -Proto: behind a TLS proxy the request is https, so
+    # cookies get Secure) are believed only from RESTRIDE_TRUSTED_PROXIES; without it, from
+    # nobody: uvicorn would otherwise believe anything sent from 127.0.0.1.
+    trusted = settings().trusted_proxies.strip()
     worker = _start_worker() if jobs else None
     try:
-        # proxy_headers: behind a TLS proxy the request is https, so cookies get Secure.
         if workers == 1:
             web = create_app(db, demo_sign_ins=demos)
-            uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=True)
+            uvicorn.run(
+                web,
+                host=host,
+                port=port,
+                log_level="warning",
+                proxy_headers=bool(trusted),
+                forwarded_allow_ips=trusted or None,
+            )
         else:
             os.environ[DEMO_SIGN_INS] = json.dumps([vars(d) for d in demos])
             uvicorn.run(
@@ -109,7 +119,8 @@ def serve(
                 port=port,
                 workers=workers,
                 log_level="warning",
-                proxy_headers=True,
+                proxy_headers=bool(trusted),
+                forwarded_allow_ips=trusted or None,
             )
     finally:
         if worker is not None:

@@ -30,6 +30,11 @@ SPORTS: tuple[Sport, ...] = get_args(Sport)
 RUNNING_SPORTS: frozenset[Sport] = frozenset({"running", "trail_running", "treadmill_running"})
 # Sports whose cadence counts footfalls, so "steps per minute" means something.
 FOOT_SPORTS: frozenset[Sport] = RUNNING_SPORTS | {"walking", "hiking"}
+# No consumer device logged activities before 1985 (GPS week roll-overs, a 32-bit -2**31 and a
+# Strava export's year 1 are clock errors); a start past 2100 is one too, and would overflow
+# date arithmetic downstream (year 9999 plus a duration is no date at all).
+EARLIEST_START = dt.datetime(1985, 1, 1, tzinfo=dt.UTC)
+LATEST_START = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -22,6 +22,7 @@ import numpy as np
 from restride.domain.activity import FOOT_SPORTS, Activity, Sport
 from restride.importers import summary
 from restride.importers.errors import ImportFileError, NotAnActivity
+from restride.importers.fit_fitdecode import MAX_BYTES as FITDECODE_MAX_BYTES
 from restride.importers.fit_fitdecode import read_with_fitdecode
 from restride.importers.fit_numpy import (
     RECORD_COLUMNS,
@@ -81,6 +82,10 @@ def read_fit(
         try:
             return decode(data, check_crc=check_crc)
         except Unusual as exc:
+            if len(data) > FITDECODE_MAX_BYTES:
+                # fitdecode reads about half a megabyte a second: a big file would hold an
+                # import (or a web request) for seconds. Read to the odd byte instead.
+                return decode(data, check_crc=check_crc, unusual_stops=True)
             contents = read_with_fitdecode(data)
             contents.warnings.append(f"decoded with fitdecode: {exc}")
             return contents

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import warnings
+from array import array
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,16 @@ from restride.importers.fit_numpy import (
     FitSegment,
     as_int,
 )
-from restride.importers.fit_scan import RECORD, Corrupt
+from restride.importers.fit_scan import MAX_MESSAGES, RECORD, Corrupt
+
+# fitdecode reads about half a megabyte a second: past this a file would take more than half
+# a second of CPU (the fuzzer found 1 MB files taking 2 s). The NumPy decoder reads bigger
+# ones up to the structure it refuses.
+MAX_BYTES = 256 * 1024
+
+
+class TooManyRecordsError(Exception):
+    """More records than any recording holds: stop reading (what came before is kept)."""
 
 
 def _num(value: Any) -> float:
@@ -55,34 +65,46 @@ def read_with_fitdecode(data: bytes) -> FitContents:
 
     notes: set[str] = set()
     segments: list[FitSegment] = []
-    rows: list[list[dict[str, float]]] = []
+    rows: list[dict[str, array[float]]] = []
+    if len(data) > MAX_BYTES:
+        raise Corrupt(
+            f"a structure only the slow FIT reader handles, in a file too big for it"
+            f" ({len(data) // 1024 // 1024} MB; at most {MAX_BYTES // 1024 // 1024} MB)",
+            0,
+        )
     partial = False
     complete = False  # the last FIT file read to its CRC
+    reader = fitdecode.FitReader(data, check_crc=fitdecode.CrcCheck.WARN)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            for frame in fitdecode.FitReader(data, check_crc=fitdecode.CrcCheck.WARN):
+            for frame in reader:
                 if isinstance(frame, fitdecode.FitHeader):
                     segments.append(FitSegment())
-                    rows.append([])
+                    rows.append({name: array("d") for name in RECORD_COLUMNS})
                     complete = False
                 elif isinstance(frame, fitdecode.FitCRC):
                     complete = True
                 elif isinstance(frame, fitdecode.FitDataMessage) and segments:
                     _take_message(frame, segments[-1], rows[-1])
-        except fitdecode.FitError as exc:
+        except Exception as exc:
+            # On damaged bytes fitdecode raises more than FitError: ValueError("size") for a
+            # field size no type has, AssertionError, KeyError, TypeError, struct.error. Each
+            # means the same as a FitError: the bytes stop making sense here.
+            offset = _offset(reader)
+            reason = _reason(exc)
             if not segments:
-                raise Corrupt(str(exc), 0) from exc
+                raise Corrupt(reason, offset) from exc
             if complete and isinstance(exc, fitdecode.FitHeaderError):
-                notes.add(f"ignored bytes after the FIT data that are not FIT ({exc})")
+                notes.add(f"ignored bytes after the FIT data that are not FIT ({reason})")
             else:
                 partial = True
-                notes.add(f"fitdecode stopped: {exc}")
-    for seg, seg_rows in zip(segments, rows, strict=True):
-        if seg_rows:
+                notes.add(f"fitdecode stopped at byte {offset}: {reason}")
+    for seg, columns in zip(segments, rows, strict=True):
+        if columns["timestamp"]:
             seg.records = {
-                name: np.array([r[name] for r in seg_rows], dtype=np.float64)
-                for name in RECORD_COLUMNS
+                name: np.frombuffer(column, dtype=np.float64).copy()
+                for name, column in columns.items()
             }
     for w in caught:
         text = str(w.message)
@@ -91,7 +113,23 @@ def read_with_fitdecode(data: bytes) -> FitContents:
     return FitContents(segments, sorted(notes), partial, "fitdecode")
 
 
-def _take_message(frame: Any, seg: FitSegment, rows: list[dict[str, float]]) -> None:
+def _offset(reader: Any) -> int:
+    """Where fitdecode was reading (the start of the record it choked on)."""
+    offset = getattr(reader, "_chunk_offset", 0)  # private, hence the guard
+    return offset if isinstance(offset, int) else 0
+
+
+def _reason(exc: Exception) -> str:
+    """fitdecode's message, or what the bare exception says (`ValueError: size`)."""
+    import fitdecode
+
+    if isinstance(exc, (fitdecode.FitError, TooManyRecordsError)):
+        return str(exc)
+    detail = str(exc).strip()
+    return f"damaged data ({type(exc).__name__}{': ' + detail if detail else ''})"[:300]
+
+
+def _take_message(frame: Any, seg: FitSegment, columns: dict[str, array[float]]) -> None:
     mesg = frame.global_mesg_num
     # Developer fields may reuse native names and numbers ("distance" from a Connect IQ app):
     # only native fields, and the components fitdecode expands from them, count here.
@@ -109,7 +147,12 @@ def _take_message(frame: Any, seg: FitSegment, rows: list[dict[str, float]]) -> 
             row["speed"] = speed
         if math.isfinite(altitude):
             row["altitude"] = altitude
-        rows.append(row)
+        if len(columns["timestamp"]) >= MAX_MESSAGES:
+            raise TooManyRecordsError(
+                f"more than {MAX_MESSAGES:,} records, more than any recording"
+            )
+        for column, value in row.items():
+            columns[column].append(value)
     elif mesg == SESSION:
         session = {
             name: _num(raw.get(number)) / scale - offset

@@ -273,12 +273,17 @@ def _first(values: F64 | list[str | None] | None) -> Any:
 
 
 def _decode_segment(
-    data: bytes, nb: NDArray[np.uint8], start: int, end: int, notes: set[str]
+    data: bytes,
+    nb: NDArray[np.uint8],
+    start: int,
+    end: int,
+    notes: set[str],
+    unusual_stops: bool,
 ) -> tuple[FitSegment, Corrupt | None]:
     try:
-        scanned = scan(data, nb, start, end, WANTED, track_all_ts=False)
+        scanned = scan(data, nb, start, end, WANTED, False, unusual_stops)
     except NeedTimestamps:
-        scanned = scan(data, nb, start, end, WANTED, track_all_ts=True)
+        scanned = scan(data, nb, start, end, WANTED, True, unusual_stops)
     seg = FitSegment()
     record_parts: list[tuple[I64, dict[str, F64 | list[str | None]]]] = []
     abs_pos: list[I64] = []
@@ -401,8 +406,12 @@ def _read_header(data: bytes, pos: int) -> tuple[int, int]:
     return header_size, int.from_bytes(data[pos + 4 : pos + 8], "little")
 
 
-def decode(data: bytes, *, check_crc: bool) -> FitContents:
-    """Decode every FIT file in the stream; raise Corrupt if not even the first is readable."""
+def decode(data: bytes, *, check_crc: bool, unusual_stops: bool = False) -> FitContents:
+    """Decode every FIT file in the stream; raise Corrupt if not even the first is readable.
+
+    A structure this decoder does not handle raises `Unusual`, or with `unusual_stops` is
+    read as damage: decoding stops there, keeping what came before.
+    """
     nb = np.frombuffer(data, dtype=np.uint8)
     notes: set[str] = set()
     segments: list[FitSegment] = []
@@ -437,7 +446,7 @@ def decode(data: bytes, *, check_crc: bool) -> FitContents:
             notes.add(f"file is cut short: {end + 2 - total} of {end + 2 - pos} bytes missing")
             end = total
             partial = True
-        seg, stop = _decode_segment(data, nb, body, end, notes)
+        seg, stop = _decode_segment(data, nb, body, end, notes, unusual_stops)
         segments.append(seg)
         if stop is not None:
             partial = True

@@ -27,6 +27,10 @@ TIMESTAMP = 253
 COMPRESSED_SPEED_DISTANCE = 8  # record field: 12-bit speed and accumulated 12-bit distance
 # Below this many messages in a row, Python stepping is cheaper than a NumPy call.
 _RUN_PROBE = 4
+# Messages noted per FIT file, at most: 11 days of 1 s records. Each costs about 100 bytes
+# once decoded, so this bounds a hostile file of two-byte messages (a 64 MB file of them
+# would need 2.3 GB) while no real recording comes near it.
+MAX_MESSAGES = 1_000_000
 
 
 class Corrupt(Exception):
@@ -172,11 +176,14 @@ def scan(
     end: int,
     wanted: Collection[int],
     track_all_ts: bool,
+    unusual_stops: bool = False,
 ) -> Scan:
     """Walk the records of one FIT file body; note where each wanted message starts.
 
     `wanted` are global message numbers; with `track_all_ts` every message with a
-    timestamp is noted too (compressed timestamps count from the last one).
+    timestamp is noted too (compressed timestamps count from the last one). A structure the
+    decoder does not handle raises `Unusual`, or with `unusual_stops` ends the walk there as
+    damage (what came before is kept).
     """
     local: dict[int, Definition] = {}
     layouts: dict[bytes, Definition] = {}
@@ -186,8 +193,11 @@ def scan(
     comp_single_pos: list[int] = []
     comp_single_off: list[int] = []
     stop: Corrupt | None = None
+    noted = 0
     try:
         while pos < end:
+            if noted > MAX_MESSAGES:
+                raise Corrupt(f"more than {MAX_MESSAGES:,} messages, more than any recording", pos)
             h = data[pos]
             if h < 0x40:  # data message, normal header
                 d = local.get(h & 0x0F)
@@ -206,9 +216,10 @@ def scan(
                             and data[nxt + stride] == h
                             and data[nxt + 2 * stride] == h
                         ):
-                            k = _run_length(nb, pos, stride, end, h)
+                            k = min(_run_length(nb, pos, stride, end, h), MAX_MESSAGES + 1)
                             if d.track:
                                 d.runs.append(np.arange(pos + 1, pos + 1 + k * stride, stride))
+                                noted += k
                             pos += k * stride
                             continue
                     elif h2 < 0x40 and (d2 := local.get(h2 & 0x0F)) is not None:
@@ -222,14 +233,18 @@ def scan(
                             and data[nxt + 2 * period] == h2
                         ):
                             k = _pair_run_length(nb, pos, stride, period, end, h, h2)
+                            k = min(k, MAX_MESSAGES + 1)
                             if d.track:
                                 d.runs.append(np.arange(pos + 1, pos + 1 + k * period, period))
+                                noted += k
                             if d2.track:
                                 d2.runs.append(np.arange(nxt + 1, nxt + 1 + k * period, period))
+                                noted += k
                             pos += k * period
                             continue
                 if d.track:
                     d.singles.append(pos + 1)
+                    noted += 1
                 pos = nxt
             elif h >= 0x80:  # data message, compressed timestamp header
                 d = local.get((h >> 5) & 0x03)
@@ -244,16 +259,18 @@ def scan(
                 if nxt + _RUN_PROBE * stride <= end and all(
                     data[nxt + i * stride] & 0xE0 == h & 0xE0 for i in range(_RUN_PROBE)
                 ):
-                    k = _run_length(nb, pos, stride, end, h & 0xE0, 0xE0)
+                    k = min(_run_length(nb, pos, stride, end, h & 0xE0, 0xE0), MAX_MESSAGES + 1)
                     heads = np.arange(pos, pos + k * stride, stride)
                     comp_pos.append(heads + 1)
                     comp_off.append((nb[heads] & 0x1F).astype(np.uint8))
+                    noted += k  # every compressed one is noted, for its time
                     if d.track:
                         d.runs.append(heads + 1)
                     pos += k * stride
                     continue
                 comp_single_pos.append(pos + 1)
                 comp_single_off.append(h & 0x1F)
+                noted += 1
                 if d.track:
                     d.singles.append(pos + 1)
                 pos = nxt
@@ -273,7 +290,12 @@ def scan(
                 key = data[pos:p]
                 d = layouts.get(key)
                 if d is None:
-                    d = _define(data, pos, n_fields, h & 0x20, wanted, track_all_ts)
+                    try:
+                        d = _define(data, pos, n_fields, h & 0x20, wanted, track_all_ts)
+                    except Unusual as exc:
+                        if unusual_stops:
+                            raise Corrupt(str(exc), pos) from None
+                        raise
                     if not d.accumulates:
                         layouts[key] = d
                     definitions.append(d)

@@ -10,57 +10,62 @@ NotAnActivity results with what they are.
 
 from __future__ import annotations
 
-import shutil
 import tempfile
-import zipfile
-import zlib
 from typing import TYPE_CHECKING
 
 from restride.importers.errors import ImportFileError
 from restride.importers.registry import ImportResult, iter_archive, parse_member
+from restride.importers.unpacking import CHUNK, member_refusal
 
 if TYPE_CHECKING:
+    import zipfile
     from collections.abc import Iterator
 
+    from restride.importers.unpacking import Budget
+
 MAX_DEPTH = 3
-MAX_NESTED_BYTES = 16 * 1024**3
 SPOOL_IN_MEMORY_BYTES = 64 * 1024**2
 _ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx", ".fit.gz", ".gpx.gz", ".tcx.gz")
 
 
-def iter_export(archive: zipfile.ZipFile, source: str, depth: int = 1) -> Iterator[ImportResult]:
+def iter_export(
+    archive: zipfile.ZipFile, source: str, depth: int, budget: Budget
+) -> Iterator[ImportResult]:
     for info in archive.infolist():
-        if info.is_dir():
+        if not info.filename or info.is_dir():  # a member with no name at all is no file
             continue
         name = info.filename
         lower = name.lower()
         where = f"{source}!{name}"
         if lower.endswith(_ACTIVITY_SUFFIXES):
-            yield parse_member(archive, name, where)
+            yield parse_member(archive, name, where, budget)
         elif lower.endswith(".zip"):
-            yield from _nested(archive, info, where, depth)
+            yield from _nested(archive, info, where, depth, budget)
 
 
 def _nested(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, depth: int
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, depth: int, budget: Budget
 ) -> Iterator[ImportResult]:
-    if depth >= MAX_DEPTH:
-        problem = ImportFileError(where, f"zips nested more than {MAX_DEPTH} deep")
-        yield ImportResult(where, "", info.file_size, problem=problem)
-        return
-    if info.file_size > MAX_NESTED_BYTES:
-        problem = ImportFileError(where, f"nested archive too big ({info.file_size} bytes)")
-        yield ImportResult(where, "", info.file_size, problem=problem)
+    refusal = member_refusal(info)
+    if refusal is None and depth >= MAX_DEPTH:
+        refusal = f"zips nested more than {MAX_DEPTH} deep"
+    if refusal is not None:
+        yield ImportResult(where, "", info.file_size, problem=ImportFileError(where, refusal))
         return
     # A zip needs seeking, which a member inside a zip cannot do: copy it out first, to
     # memory while small, to a temporary file when big (Garmin's parts reach gigabytes).
+    # What it unpacks to counts against the archive's budget, so no nesting multiplies it.
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES) as spool:
         try:
             with archive.open(info) as member:
-                shutil.copyfileobj(member, spool, 1 << 20)
-        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                while chunk := member.read(CHUNK):
+                    budget.spend(len(chunk), where)
+                    spool.write(chunk)
+        except ImportFileError:
+            raise
+        except Exception as exc:  # BadZipFile, zlib.error, EOFError, OSError, ...
             problem = ImportFileError(where, f"damaged inside the archive ({exc})")
             yield ImportResult(where, "", info.file_size, problem=problem)
             return
         spool.seek(0)
-        yield from iter_archive(spool, where, depth + 1)
+        yield from iter_archive(spool, where, depth + 1, budget)

@@ -10,13 +10,23 @@ See https://www.topografix.com/GPX/1/1/ and https://www8.garmin.com/xmlschemas/T
 from __future__ import annotations
 
 import math
+from array import array
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from restride.importers import summary
 from restride.importers.errors import ImportFileError, NotAnActivity
-from restride.importers.xmlread import Element, Parse, local_name, parse_time, read_notes, release
+from restride.importers.xmlread import (
+    MAX_POINTS,
+    TOO_MANY_POINTS,
+    Element,
+    Parse,
+    local_name,
+    parse_time,
+    read_notes,
+    release,
+)
 
 if TYPE_CHECKING:
     from restride.domain.activity import Activity
@@ -60,7 +70,7 @@ def _float(text: str | None) -> float:
 
 
 def parse_gpx(data: bytes, source: str) -> tuple[Activity, ...]:
-    cols: dict[str, list[float]] = {k: [] for k in _POINT_COLUMNS}
+    cols: dict[str, array[float]] = {k: array("d") for k in _POINT_COLUMNS}
     segment_ends: list[int] = []  # a new segment (after a pause) starts at each
     route_points = 0
     zoneless = 0
@@ -69,8 +79,12 @@ def parse_gpx(data: bytes, source: str) -> tuple[Activity, ...]:
     kind: str | None = None
     parse = Parse(data, ("trkpt", "rtept", "trkseg", "type", "name"))
     column_of: dict[str, str | None] = {}  # full tag -> column: tags repeat, names do not
+    too_many = False
     for tag, el in parse:
         if tag == "trkpt":
+            if len(cols["time"]) >= MAX_POINTS:
+                too_many = True
+                break
             row = dict.fromkeys(_POINT_COLUMNS, math.nan)
             for child in el.iterdescendants():
                 tag_name = child.tag
@@ -110,13 +124,15 @@ def parse_gpx(data: bytes, source: str) -> tuple[Activity, ...]:
     if n == 0:
         what = "a planned route" if route_points else "no track points"
         raise NotAnActivity(source, f"GPX holds {what}, not a recorded activity")
-    arrays = {k: np.asarray(v, dtype=np.float64) for k, v in cols.items()}
+    arrays = {k: np.frombuffer(v, dtype=np.float64) for k, v in cols.items()}
     timed = np.isfinite(arrays["time"])
     if not timed.any():
         if wrong_clock:
             raise ImportFileError(source, "every track time is before 1985: the clock was wrong")
         raise NotAnActivity(source, "GPX track has no times: a drawn route, not a recording")
     notes = read_notes(parse, int(timed.sum()), "track points")
+    if too_many:
+        notes.insert(0, TOO_MANY_POINTS)
     if wrong_clock:
         notes.append(f"{wrong_clock} track points with impossible times (before 1985) left out")
     if zoneless:
@@ -146,7 +162,7 @@ def parse_gpx(data: bytes, source: str) -> tuple[Activity, ...]:
             speed=a["speed"],
             altitude=a["ele"],
             notes=notes,
-            partial=parse.cut_short,
+            partial=parse.cut_short or too_many,
         ),
     )
 

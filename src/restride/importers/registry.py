@@ -10,28 +10,35 @@ paths on several processes. Callers never branch on the format.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import zipfile
-import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from restride.domain.activity import Activity
+from restride.importers import summary
 from restride.importers.errors import ImportFileError, ImportProblem, NotAnActivity
 from restride.importers.fit import parse_fit
 from restride.importers.gpx import parse_gpx
 from restride.importers.tcx import parse_tcx
+from restride.importers.unpacking import (
+    MAX_FILE_BYTES,
+    ArchiveBudgetError,
+    Budget,
+    gunzip,
+    read_member,
+)
 from restride.importers.xmlread import strip_prologue
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
-# No activity file comes near this; a bigger one is a decompression bomb or not ours.
-MAX_FILE_BYTES = 512 * 1024 * 1024
 # Multi-day ultras and expeditions exist; a single recording past this is a clock error.
 MAX_PLAUSIBLE_DURATION_S = 3 * 86_400
+_COLLECT_AFTER_BYTES = 1024 * 1024
 
 PARSERS: dict[str, Callable[[bytes, str], tuple[Activity, ...]]] = {
     "fit": parse_fit,
@@ -105,24 +112,25 @@ def _xml_root(head: bytes) -> str:
         return _XML_ROOTS.get(name.rpartition(":")[2], "")
 
 
-def gunzip(data: bytes, source: str) -> tuple[bytes, str | None]:
-    """Decompressed bytes, and a note when the stream was cut short (what came out is kept)."""
-    inflater = zlib.decompressobj(wbits=31)
+def parse_bytes(data: bytes, source: str, budget: Budget | None = None) -> ImportResult:
+    """Parse one activity file's bytes; raise ImportFileError or NotAnActivity, never
+    anything else: a parser's own exception on bytes it did not expect becomes an
+    ImportFileError, so one bad file never stops the rest of an import."""
     try:
-        out = inflater.decompress(data, MAX_FILE_BYTES)
-    except zlib.error as exc:
-        raise ImportFileError(source, f"damaged gzip data ({exc})") from None
-    if inflater.unconsumed_tail:
-        raise ImportFileError(source, f"decompresses to more than {MAX_FILE_BYTES} bytes")
-    if not inflater.eof:
-        if not out:
-            raise ImportFileError(source, "gzip file cut short before any data")
-        return out, "gzip file cut short: read what came before the break"
-    return out, None
+        return _parse_bytes(data, source, budget)
+    except ImportProblem:
+        raise
+    except MemoryError:
+        raise ImportFileError(source, "too big to read within restride's memory budget") from None
+    except Exception as exc:
+        # The parsers turn every damage the fuzzer found into an ImportFileError with its
+        # place; this is the net under them for damage nobody has found yet.
+        detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        reason = f"could not be read ({type(exc).__name__}{': ' + detail if detail else ''})"
+        raise ImportFileError(source, reason) from None
 
 
-def parse_bytes(data: bytes, source: str) -> ImportResult:
-    """Parse one activity file's bytes; raise ImportFileError or NotAnActivity."""
+def _parse_bytes(data: bytes, source: str, budget: Budget | None) -> ImportResult:
     if not data:
         raise ImportFileError(source, "empty file (0 bytes)")
     size = len(data)
@@ -130,7 +138,7 @@ def parse_bytes(data: bytes, source: str) -> ImportResult:
     notes: list[str] = []
     cut = False
     if kind == "gzip":
-        data, note = gunzip(data, source)
+        data, note = gunzip(data, source, budget)
         if note:
             notes.append(note)
             cut = True
@@ -153,12 +161,29 @@ def parse_bytes(data: bytes, source: str) -> ImportResult:
     named = _EXTENSIONS.get(Path(source.removesuffix(".gz")).suffix.lower())
     if named is not None and named != kind:
         notes.append(f"named like a {named.upper()} file but holds {kind.upper()}: read as such")
-    activities = tuple(_checked(a, notes, cut) for a in parser(data, source))
+    failure: Exception | None = None
+    try:
+        parsed = parser(data, source)
+    except Exception as exc:
+        exc.__traceback__ = None  # its frames hold the parser: let the collector have it
+        failure = exc
+    if kind != "fit" and len(data) > _COLLECT_AFTER_BYTES:
+        # lxml's iterparse keeps its document in a reference cycle: without a collection
+        # every big XML file read stays in memory until the collector happens to run.
+        gc.collect()
+    if failure is not None:
+        raise failure
+    activities = tuple(_checked(a, notes, cut, source) for a in parsed)
     return ImportResult(source, kind, size, activities)
 
 
-def _checked(activity: Activity, notes: list[str], cut: bool) -> Activity:
-    """The activity with the file-level notes, and a word on figures no activity can have."""
+def _checked(activity: Activity, notes: list[str], cut: bool, source: str) -> Activity:
+    """The activity with the file-level notes, and a word on figures no activity can have;
+    an impossible start refuses the file (it would be stored on a day that is no day)."""
+    wrong = summary.implausible_start(activity.start)
+    if wrong is not None:
+        where = f"activity {activity.part + 1}" if activity.part else None
+        raise ImportFileError(source, wrong, where)
     extra = list(notes)
     if activity.duration_s is not None and activity.duration_s > MAX_PLAUSIBLE_DURATION_S:
         days = activity.duration_s / 86_400
@@ -186,9 +211,11 @@ def parse_path(path: str | os.PathLike[str]) -> ImportResult:
     return parse_bytes(read_file(path), str(path))
 
 
-def _guarded(source: str, data: bytes) -> ImportResult:
+def _guarded(source: str, data: bytes, budget: Budget | None = None) -> ImportResult:
     try:
-        return parse_bytes(data, source)
+        return parse_bytes(data, source, budget)
+    except ArchiveBudgetError:
+        raise
     except ImportProblem as problem:
         return ImportResult(source, sniff(data), len(data), problem=problem)
 
@@ -219,46 +246,58 @@ def iter_parse(path: str | os.PathLike[str]) -> Iterator[ImportResult]:
 
 
 def iter_archive(
-    file: str | os.PathLike[str] | IO[bytes], source: str, depth: int = 1
+    file: str | os.PathLike[str] | IO[bytes],
+    source: str,
+    depth: int = 1,
+    budget: Budget | None = None,
 ) -> Iterator[ImportResult]:
-    """Every activity in a zip: a Strava bulk export, a Garmin Connect export, or any zip."""
+    """Every activity in a zip: a Strava bulk export, a Garmin Connect export, or any zip.
+
+    `budget` bounds what the archive may unpack to, nested archives included (see
+    unpacking.py); a top-level archive gets one from its own size.
+    """
     from restride.importers import garmin, strava  # they build on this module
 
     try:
         archive = zipfile.ZipFile(file)
-    except (zipfile.BadZipFile, OSError) as exc:
-        problem = ImportFileError(source, f"damaged zip ({exc})")
+    except Exception as exc:  # BadZipFile, OSError, ValueError, EOFError on damaged headers
+        problem = ImportFileError(source, f"damaged zip ({type(exc).__name__}: {exc})")
         yield ImportResult(source, "", 0, problem=problem)
         return
+    top = budget is None
+    if budget is None:
+        budget = Budget.for_archive(_archive_size(archive))
     with archive:
-        if depth == 1 and strava.find_activities_csv(archive) is not None:
-            yield from strava.iter_export(archive, source)
-        else:
-            yield from garmin.iter_export(archive, source, depth)
+        try:
+            if depth == 1 and strava.find_activities_csv(archive) is not None:
+                yield from strava.iter_export(archive, source, budget)
+            else:
+                yield from garmin.iter_export(archive, source, depth, budget)
+        except ArchiveBudgetError as stop:
+            if not top:
+                raise  # the archive that holds this one stops too
+            yield ImportResult(stop.file, "", 0, problem=stop)
 
 
-def read_member(archive: zipfile.ZipFile, name: str, source: str) -> bytes:
-    """A member's bytes, refusing one that claims to unpack past MAX_FILE_BYTES."""
-    info = archive.getinfo(name)
-    if info.file_size > MAX_FILE_BYTES:
-        raise ImportFileError(source, f"too big for an activity file ({info.file_size} bytes)")
-    try:
-        with archive.open(info) as member:
-            data = member.read(MAX_FILE_BYTES + 1)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise ImportFileError(source, f"damaged inside the archive ({exc})") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportFileError(source, "decompresses to more than it claims")
-    return data
+def _archive_size(archive: zipfile.ZipFile) -> int:
+    fp = archive.fp
+    if fp is None:
+        return 0
+    position = fp.tell()
+    size = fp.seek(0, os.SEEK_END)
+    fp.seek(position)
+    return size
 
 
-def parse_member(archive: zipfile.ZipFile, name: str, source: str) -> ImportResult:
+def parse_member(archive: zipfile.ZipFile, name: str, source: str, budget: Budget) -> ImportResult:
     """Parse one archive member; problems come back inside the result."""
     try:
-        data = read_member(archive, name, source)
+        data = read_member(archive, archive.getinfo(name), source, budget)
+    except ArchiveBudgetError:
+        raise  # the rest of the archive is not read
     except ImportFileError as problem:
         return ImportResult(source, "", 0, problem=problem)
-    return _guarded(source, data)
+    return _guarded(source, data, budget)
 
 
 def _parse_all(path: str) -> list[ImportResult]:

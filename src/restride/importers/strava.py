@@ -18,7 +18,7 @@ import io
 import math
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from restride.domain.activity import RUNNING_SPORTS, Activity, Sport
 from restride.importers import summary
@@ -28,6 +28,8 @@ from restride.importers.registry import ImportResult, parse_member
 if TYPE_CHECKING:
     import zipfile
     from collections.abc import Iterable, Iterator
+
+    from restride.importers.unpacking import Budget
 
 _ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx", ".fit.gz", ".gpx.gz", ".tcx.gz")
 _DATE_FORMATS = ("%b %d, %Y, %I:%M:%S %p", "%Y-%m-%d %H:%M:%S", "%d %b %Y, %H:%M:%S")
@@ -98,36 +100,67 @@ def parse_date(text: str | None) -> dt.datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def read_rows(lines: Iterable[str]) -> list[StravaRow]:
-    """Rows of an activities.csv of either layout."""
+@dataclass(frozen=True, slots=True)
+class BadRow:
+    """An activities.csv row that cannot be read, and why; the rows after it still are."""
+
+    line: int
+    reason: str
+
+
+def read_rows(lines: Iterable[str]) -> Iterator[StravaRow | BadRow]:
+    """Rows of an activities.csv of either layout, one at a time (an export can list a
+    million), each numbered by the line it starts on."""
     reader = csv.reader(lines)
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        yield BadRow(1, f"the header row cannot be read ({_csv_problem(exc)})")
+        return
     if header is None:
-        return []
+        return
     cols = _Columns(header)
-    rows = []
-    for line, row in enumerate(reader, start=2):
+    ended = reader.line_num
+    while True:
+        line = ended + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            ended = reader.line_num
+            yield BadRow(line, _csv_problem(exc))
+            continue
+        ended = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
-        rows.append(
-            StravaRow(
-                line=line,
-                activity_id=cols.text(row, "activity_id", "id"),
-                name=cols.text(row, "activity_name", "name"),
-                kind=cols.text(row, "activity_type", "type"),
-                gear=cols.text(row, "activity_gear", "gear"),
-                filename=cols.text(row, "filename"),
-                start=parse_date(cols.text(row, "activity_date", "date")),
-                elapsed_s=cols.number(row, "elapsed_time"),
-                moving_s=cols.number(row, "moving_time"),
-                # the last "Distance" is in metres in both layouts (2025 repeats it: km, then m)
-                distance_m=cols.number(row, "distance", last=True),
-                elevation_gain_m=cols.number(row, "elevation_gain"),
-                avg_hr=cols.number(row, "average_heart_rate"),
-                max_hr=cols.number(row, "max_heart_rate", last=True),
-            )
-        )
-    return rows
+        yield _strava_row(cols, row, line)
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return f"a field longer than {csv.field_size_limit() // 1024} KB: not a Strava export row"
+    return f"not readable as CSV ({text})"
+
+
+def _strava_row(cols: _Columns, row: list[str], line: int) -> StravaRow:
+    return StravaRow(
+        line=line,
+        activity_id=cols.text(row, "activity_id", "id"),
+        name=cols.text(row, "activity_name", "name"),
+        kind=cols.text(row, "activity_type", "type"),
+        gear=cols.text(row, "activity_gear", "gear"),
+        filename=cols.text(row, "filename"),
+        start=parse_date(cols.text(row, "activity_date", "date")),
+        elapsed_s=cols.number(row, "elapsed_time"),
+        moving_s=cols.number(row, "moving_time"),
+        # the last "Distance" is in metres in both layouts (2025 repeats it: km, then m)
+        distance_m=cols.number(row, "distance", last=True),
+        elevation_gain_m=cols.number(row, "elevation_gain"),
+        avg_hr=cols.number(row, "average_heart_rate"),
+        max_hr=cols.number(row, "max_heart_rate", last=True),
+    )
 
 
 def sport_of(kind: str | None) -> Sport | None:
@@ -156,6 +189,9 @@ def manual_activity(row: StravaRow, source: str) -> Activity:
     """An activity typed into Strava by hand: the CSV is all there is."""
     if row.start is None:
         raise ImportFileError(source, "a row without a file and without a readable date")
+    wrong = summary.implausible_start(row.start)
+    if wrong is not None:
+        raise ImportFileError(source, f"Activity Date {wrong}")
     identity = f"strava-manual:{row.activity_id or row.line}:{row.start.isoformat()}"
     return Activity(
         start=row.start,
@@ -181,41 +217,86 @@ def find_activities_csv(archive: zipfile.ZipFile) -> str | None:
     return min(found, key=lambda n: n.count("/")) if found else None
 
 
-def iter_export(archive: zipfile.ZipFile, source: str) -> Iterator[ImportResult]:
+def iter_export(archive: zipfile.ZipFile, source: str, budget: Budget) -> Iterator[ImportResult]:
     csv_name = find_activities_csv(archive)
     if csv_name is None:
         return
     root = str(PurePosixPath(csv_name).parent)
     prefix = "" if root == "." else root + "/"
-    with (
-        archive.open(csv_name) as raw,
-        io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as text,
-    ):
-        rows = read_rows(text)
     members = {name.lower(): name for name in archive.namelist()}
     used: set[str] = set()
-    for row in rows:
-        where = f"{source}!{csv_name} line {row.line}"
-        if not row.filename:
-            try:
-                yield ImportResult(where, "csv", 0, (manual_activity(row, where),))
-            except ImportFileError as bad_row:
-                yield ImportResult(where, "csv", 0, problem=bad_row)
-            continue
-        member = members.get((prefix + row.filename).lower())
-        if member is None:
-            problem = ImportFileError(
-                where, f"activities.csv lists {row.filename}, which the archive does not hold"
-            )
-            yield ImportResult(where, "", 0, problem=problem)
-            continue
-        used.add(member)
-        result = parse_member(archive, member, f"{source}!{member}")
-        if result.activities:
-            result = dataclasses.replace(
-                result, activities=tuple(with_row(a, row) for a in result.activities)
-            )
-        yield result
+    where = f"{source}!{csv_name}"
+    try:
+        with (
+            archive.open(csv_name) as raw,
+            io.TextIOWrapper(
+                io.BufferedReader(_Spending(raw, budget, where)),
+                encoding="utf-8-sig",
+                errors="replace",
+                newline="",
+            ) as text,
+        ):
+            for row in read_rows(text):
+                yield from _row_results(
+                    archive, source, csv_name, prefix, members, used, row, budget
+                )
+    except ImportFileError:
+        raise
+    except Exception as exc:  # the CSV's own bytes are damaged: the files still count
+        problem = ImportFileError(where, f"activities.csv is damaged ({type(exc).__name__}: {exc})")
+        yield ImportResult(where, "csv", 0, problem=problem)
     for name in archive.namelist():
         if name not in used and name.lower().endswith(_ACTIVITY_SUFFIXES):
-            yield parse_member(archive, name, f"{source}!{name}")
+            yield parse_member(archive, name, f"{source}!{name}", budget)
+
+
+class _Spending(io.RawIOBase):
+    """The CSV's bytes as they are read, each counted against the archive's budget."""
+
+    def __init__(self, raw: IO[bytes], budget: Budget, source: str) -> None:
+        self.raw, self.budget, self.source = raw, budget, source
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.raw.read(len(buffer))
+        self.budget.spend(len(data), self.source)
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _row_results(
+    archive: zipfile.ZipFile,
+    source: str,
+    csv_name: str,
+    prefix: str,
+    members: dict[str, str],
+    used: set[str],
+    row: StravaRow | BadRow,
+    budget: Budget,
+) -> Iterator[ImportResult]:
+    where = f"{source}!{csv_name} line {row.line}"
+    if isinstance(row, BadRow):
+        yield ImportResult(where, "csv", 0, problem=ImportFileError(where, row.reason))
+        return
+    if not row.filename:
+        try:
+            yield ImportResult(where, "csv", 0, (manual_activity(row, where),))
+        except ImportFileError as bad_row:
+            yield ImportResult(where, "csv", 0, problem=bad_row)
+        return
+    member = members.get((prefix + row.filename).lower())
+    if member is None:
+        problem = ImportFileError(
+            where, f"activities.csv lists {row.filename[:200]}, which the archive does not hold"
+        )
+        yield ImportResult(where, "", 0, problem=problem)
+        return
+    used.add(member)
+    result = parse_member(archive, member, f"{source}!{member}", budget)
+    if result.activities:
+        result = dataclasses.replace(
+            result, activities=tuple(with_row(a, row) for a in result.activities)
+        )
+    yield result

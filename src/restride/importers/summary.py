@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from restride.domain.activity import FOOT_SPORTS, RUNNING_SPORTS, Activity, Samples, Sport
+from restride.domain.activity import (
+    EARLIEST_START,
+    FOOT_SPORTS,
+    LATEST_START,
+    RUNNING_SPORTS,
+    Activity,
+    Samples,
+    Sport,
+)
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -64,6 +72,15 @@ def sport_from_label(label: str | None, sub_label: str | None = None) -> Sport:
         if word in text:
             return sport
     return "other"
+
+
+def implausible_start(start: dt.datetime) -> str | None:
+    """Why an activity cannot have started then, or None when it can."""
+    if start < EARLIEST_START:
+        return f"starts in {start.year}, before 1985: the device's clock was wrong"
+    if start >= LATEST_START:
+        return f"starts in {start.year}, after 2100: the device's clock was wrong"
+    return None
 
 
 def sha256_hex(data: bytes) -> str:

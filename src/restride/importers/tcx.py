@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from array import array
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,6 +20,8 @@ from restride.importers import summary
 from restride.importers.errors import ImportFileError, NotAnActivity
 from restride.importers.gpx import note_time_steps_back
 from restride.importers.xmlread import (
+    MAX_POINTS,
+    TOO_MANY_POINTS,
     Element,
     Parse,
     child_text,
@@ -56,7 +59,7 @@ class _Activity:
     """What has been read of one <Activity> so far."""
 
     def __init__(self) -> None:
-        self.points: dict[str, list[float]] = {k: [] for k in _POINT_FIELDS}
+        self.points: dict[str, array[float]] = {k: array("d") for k in _POINT_FIELDS}
         self.lap_seconds: list[float] = []
         self.lap_metres: list[float] = []
         self.lap_hr: list[tuple[float, float, float]] = []  # seconds, average, maximum
@@ -72,8 +75,20 @@ def parse_tcx(data: bytes, source: str) -> tuple[Activity, ...]:
     courses = 0
     current = _Activity()
     parse = Parse(data, ("Trackpoint", "Lap", "Activity", "Course"))
+    points = 0
     for tag, el in parse:
         if tag == "Trackpoint":
+            points += 1
+            if points > MAX_POINTS:
+                activity = _finish(
+                    _ancestor(el, "Activity"), current, source, sha, len(activities), parse
+                )
+                if activity is not None:
+                    warnings = (TOO_MANY_POINTS, *activity.warnings)
+                    activities.append(
+                        dataclasses.replace(activity, partial=True, warnings=warnings)
+                    )
+                break
             _take_point(el, current)
             release(el)
         elif tag == "Lap":
@@ -107,6 +122,12 @@ def parse_tcx(data: bytes, source: str) -> tuple[Activity, ...]:
             raise NotAnActivity(source, "TCX holds a course (a planned route), not an activity")
         raise NotAnActivity(source, "TCX holds no activity with times")
     return tuple(activities)
+
+
+def _ancestor(el: Element, name: str) -> Element | None:
+    while el is not None and local_name(el.tag) != name:
+        el = el.getparent()
+    return el
 
 
 def _take_point(el: Element, act: _Activity) -> None:
@@ -152,7 +173,7 @@ def _take_lap(el: Element, act: _Activity) -> None:
 def _finish(
     el: Element | None, act: _Activity, source: str, sha: str, part: int, parse: Parse
 ) -> Activity | None:
-    pts = {k: np.asarray(v, dtype=np.float64) for k, v in act.points.items()}
+    pts = {k: np.frombuffer(v, dtype=np.float64) for k, v in act.points.items()}
     timed = np.isfinite(pts["time"])
     start_s: float | None = None
     sport_label = device = None

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 Element = Any
 
 _BOM = b"\xef\xbb\xbf"
+# Track points read per file, at most: 11 days of 1 s points. Each costs 64 bytes once read,
+# so this bounds a hostile file of empty points (`<trkpt/>`, 8 bytes each).
+MAX_POINTS = 1_000_000
+TOO_MANY_POINTS = f"more than {MAX_POINTS:,} track points, more than any recording: kept the first"
 
 
 def strip_prologue(data: bytes) -> bytes:

@@ -23,8 +23,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.types import TypeDecorator
 
+from restride.domain.activity import EARLIEST_START, LATEST_START
 from restride.services.errors import ConflictError, InvalidInputError
 from restride.storage.database import alembic_config
+from restride.storage.repository import EARLIEST_ONSET
 from restride.storage.tables import Base
 
 if TYPE_CHECKING:
@@ -61,7 +63,14 @@ class _Refused(ValueError):
 # Sign-in state is not part of the record: a restored install asks everyone to sign in again,
 # and secrets such as reset codes and calendar-feed links never travel in a backup.
 SIGN_IN_STATE = frozenset(
-    {"web_sessions", "invite_codes", "reset_codes", "calendar_tokens", "sign_in_failures"}
+    {
+        "web_sessions",
+        "invite_codes",
+        "reset_codes",
+        "calendar_tokens",
+        "sign_in_failures",
+        "trusted_devices",
+    }
 )
 # The athlete's computed day is derived from the record and recomputed after a restore; a
 # background job's record is about this install's work, not the runner's.
@@ -285,9 +294,22 @@ def read_archive(db: Database, text: str, *, source: str = "archive") -> dict[st
                 raise _Refused(f"tables.{table.name}: missing (an archive lists every table)")
             rows[table.name] = _read_table(table, tables[table.name], note)
         _check_keys(rows)
+        _check_dates(rows)
     except _Refused as exc:
         raise bad(str(exc)) from None
     return rows
+
+
+def _check_dates(rows: dict[str, list[Row]]) -> None:
+    """Dates no page or analysis can hold are refused here, where they enter, as in imports."""
+    for i, row in enumerate(rows.get("activities", [])):
+        start = row.get("start_time")
+        if start is not None and not EARLIEST_START <= start < LATEST_START:
+            raise _Refused(f"tables.activities[{i}].start_time: {start} is outside 1985-2100")
+    for i, row in enumerate(rows.get("episodes", [])):
+        onset = row.get("onset")
+        if onset is not None and onset < EARLIEST_ONSET:
+            raise _Refused(f"tables.episodes[{i}].onset: {onset} is before 1900")
 
 
 def _cut_short(text: str, exc: json.JSONDecodeError) -> bool:

@@ -94,6 +94,13 @@ def start_episode(
         raise InvalidInputError(f"program start: {program_start} is in the future")
     if injury.onset > today:
         raise InvalidInputError(f"onset: {injury.onset} is in the future")
+    if injury.onset < repo.EARLIEST_ONSET:
+        raise InvalidInputError(f"onset: {injury.onset} is before 1900: check the year")
+    for image in injury.imaging:
+        if not repo.EARLIEST_ONSET <= image.date <= today:
+            raise InvalidInputError(
+                f"imaging date: {image.date} is not a day between 1900 and today ({today})"
+            )
     if protocol not in builtin_protocol_names():
         raise InvalidInputError(f"protocol: no protocol {protocol!r}")
     try:

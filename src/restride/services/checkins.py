@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from restride.storage.database import Database
 
 
+# A day's notes are a few sentences; a cap keeps one check-in (and each edit's stored copy)
+# from holding megabytes.
+MAX_NOTES = 2000
+
+
 @dataclass(frozen=True)
 class RecordedCheckIn:
     checkin: CheckIn
@@ -36,6 +41,8 @@ def record_checkin(
     """Store a check-in. A second one for a day needs `edit`, and only today's can be edited."""
     if checkin.date > today:
         raise InvalidInputError(f"date: {checkin.date} is in the future (today is {today})")
+    if len(checkin.notes) > MAX_NOTES:
+        raise InvalidInputError(f"notes: at most {MAX_NOTES} characters (got {len(checkin.notes)})")
     try:
         with db.transaction() as tx:
             episode = require_active_episode(tx, athlete_id)

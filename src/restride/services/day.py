@@ -1,11 +1,12 @@
 """The athlete's day, composed in one place: the stored case, today's decision with everything
 that belongs to it (the maintain phase's load warnings), and what the clinician board says.
 
-Every page, API route, CLI command, export and the board asks `athlete_day` (or, inside a write's
-own transaction, `refresh`); none calls the engine on raw history itself. The day is computed
-once and kept (`athlete_days`): any write to the history marks it stale in the same flush
-(storage/day_cache.py), the write's service recomputes it in the same transaction, and a read
-that finds it stale recomputes it, resuming the replay from yesterday's checkpoint.
+Every page, API route, CLI command, export and the board asks `athlete_day` or
+`todays_decision`; none calls the engine on raw history itself. The day is computed once and
+kept (`athlete_days`): any write to the history bumps the episode's revision in the same flush
+(storage/day_cache.py) and its service composes the day again in the same transaction
+(`keep_current`); a read that finds it stale composes it, resuming the replay from yesterday's
+checkpoint, and keeps it if the database lets it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from restride.services.errors import InvalidInputError, ServiceError
 from restride.storage import board_query
 from restride.storage import repository as repo
 from restride.storage import tables as t
+from restride.storage.database import DatabaseBusyError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session as DbSession
@@ -63,18 +65,32 @@ class AthleteDay:
 
 
 def athlete_day(db: Database, athlete_id: str, *, today: dt.date) -> AthleteDay:
-    """The athlete's day as every screen shows it."""
-    with db.transaction() as tx:
-        return refresh(tx, athlete_id, today=today)
+    """The athlete's day as every screen shows it, read without taking the write lock; a day
+    that had to be composed is kept afterwards, if the database lets it."""
+    with db.read() as tx:
+        composed, values = _read_day(tx, athlete_id, today)
+    if values is not None:
+        _keep_later(db, values)
+    return composed
 
 
 def todays_decision(db: Database, athlete_id: str, *, today: dt.date) -> Decision:
     """Today's decision alone: read as it was kept when it is current, without the history."""
-    with db.transaction() as tx:
+    with db.read() as tx:
         kept = _current(tx, athlete_id, today)
         if kept is not None:
             return Decision.model_validate_json(kept.decision)
-        return refresh(tx, athlete_id, today=today).decision
+    return athlete_day(db, athlete_id, today=today).decision
+
+
+def _keep_later(db: Database, values: dict[str, object]) -> None:
+    try:
+        with db.transaction() as tx:
+            repo.keep_days(tx, [values])
+    except DatabaseBusyError:
+        # Another writer holds the lock: the page does not wait for it. The next read composes
+        # the day again (it was not kept), resuming from the same checkpoint.
+        log.info("the day of athlete %s was not kept: the database was busy", values["athlete_id"])
 
 
 def _current(tx: DbSession, athlete_id: str, today: dt.date) -> t.AthleteDayRow | None:
@@ -143,20 +159,25 @@ def _kept_checkpoint(tx: DbSession, athlete_id: str, episode_id: str) -> Checkpo
     return load_checkpoint(old.checkpoint)
 
 
-def refresh(tx: DbSession, athlete_id: str, *, today: dt.date) -> AthleteDay:
-    """The athlete's day in this transaction, with the whole stored case: the kept one if it is
-    current, else composed again (resuming from the kept checkpoint) and kept."""
+def _read_day(
+    tx: DbSession, athlete_id: str, today: dt.date
+) -> tuple[AthleteDay, dict[str, object] | None]:
+    """The athlete's day with the whole stored case: the kept one if it is current, else
+    composed (resuming from the kept checkpoint) with the row to keep."""
     revision = _revision(tx, athlete_id)
     episode, case = stored_case(tx, athlete_id, today)
     protocol = builtin_protocol(case.protocol)
     kept = _current(tx, athlete_id, today)
+    values: dict[str, object] | None = None
     if kept is not None:
         decision = Decision.model_validate_json(kept.decision)
         checkpoint = kept.checkpoint
     else:
         resume = _kept_checkpoint(tx, athlete_id, episode.id)
-        decision, checkpoint = _compose(tx, athlete_id, episode, case, protocol, revision, resume)
-    return AthleteDay(
+        decision, values = _compose(tx, athlete_id, episode, case, protocol, revision, resume)
+        saved = values["checkpoint"]
+        checkpoint = saved if isinstance(saved, str) else None
+    day = AthleteDay(
         athlete_id=athlete_id,
         episode_id=episode.id,
         today=today,
@@ -167,6 +188,7 @@ def refresh(tx: DbSession, athlete_id: str, *, today: dt.date) -> AthleteDay:
         pain=pain_summary(case),
         checkpoint=checkpoint,
     )
+    return day, values
 
 
 def _keep(tx: DbSession, athlete_id: str, today: dt.date) -> None:
@@ -190,9 +212,10 @@ def _keep(tx: DbSession, athlete_id: str, today: dt.date) -> None:
     since = resume.memory.day - RESUME_WINDOW if resume is not None else None
     case = repo.episode_case(tx, episode, today, since=since)
     protocol = builtin_protocol(case.protocol)
-    _compose(
+    _decision, values = _compose(
         tx, athlete_id, episode, case, protocol, episode.revision, resume, window=since is not None
     )
+    repo.keep_days(tx, [values])
 
 
 def _compose(
@@ -205,9 +228,9 @@ def _compose(
     resume: Checkpoint | None,
     *,
     window: bool = False,
-) -> tuple[Decision, str | None]:
-    """Decide the day, resuming from the checkpoint when it is still good, and keep it.
-    `window`: the case holds only the recent records, enough only to resume."""
+) -> tuple[Decision, dict[str, object]]:
+    """Decide the day, resuming from the checkpoint when it is still good; returns it with the
+    row to keep. `window`: the case holds only the recent records, enough only to resume."""
     today = case.today
     yesterday = today - ONE_DAY
     decided = decide_day(
@@ -242,9 +265,7 @@ def _compose(
         checkpoint,
         last_checkin,
     )
-    repo.keep_days(tx, [values])
-    saved = values["checkpoint"]
-    return decision, saved if isinstance(saved, str) else None
+    return decision, values
 
 
 def day_values(

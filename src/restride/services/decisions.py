@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def stored_case(db: Database, athlete_id: str, today: dt.date) -> Case:
     """The athlete's stored history up to `today` (for charts and exports; the decision comes
     from `todays_decision`, composed once in services/day.py)."""
-    with db.transaction() as tx:
+    with db.read() as tx:
         return day.stored_case(tx, athlete_id, today)[1]
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from restride.domain.activity import FOOT_SPORTS, RUNNING_SPORTS, Activity
@@ -136,23 +136,30 @@ def _close(a: float | None, b: float | None) -> bool | None:
 
 
 def stored_twins(tx: DbSession, athlete_id: str, activity: Activity) -> list[t.Activity]:
-    """Stored activities that may be this one: the same content, or near the same start."""
+    """Stored activities that may be this one: the same content, or near the same start.
+
+    Two lookups, each on its own index ((athlete, hash) and (athlete, start)): one query
+    with OR between them read every activity of the athlete, which made an import of many
+    thousands of activities slow down with each one stored.
+    """
     window = dt.timedelta(seconds=SAME_START_S)
-    return list(
-        tx.scalars(
-            select(t.Activity).where(
-                t.Activity.athlete_id == athlete_id,
-                or_(
-                    t.Activity.content_hash == activity_key(activity),
-                    and_(
-                        t.Activity.start_time >= activity.start - window,
-                        t.Activity.start_time <= activity.start + window,
-                        t.Activity.sport.in_(_family(activity.sport)),
-                    ),
-                ),
-            )
+    same = tx.scalars(
+        select(t.Activity).where(
+            t.Activity.athlete_id == athlete_id,
+            t.Activity.content_hash == activity_key(activity),
         )
-    )
+    ).all()
+    near = tx.scalars(
+        select(t.Activity)
+        .where(
+            t.Activity.athlete_id == athlete_id,
+            t.Activity.start_time >= activity.start - window,
+            t.Activity.start_time <= activity.start + window,
+            t.Activity.sport.in_(_family(activity.sport)),
+        )
+        .order_by(t.Activity.start_time, t.Activity.id)
+    ).all()
+    return list({row.id: row for row in (*same, *near)}.values())
 
 
 def same_activity(rows: list[t.Activity], activity: Activity) -> t.Activity | None:

@@ -58,7 +58,9 @@ def history(
     """The athlete's activities by row ID (up to `until`), and their shoes by name."""
     shoes = list(tx.scalars(select(t.Shoe).where(t.Shoe.athlete_id == athlete_id)))
     names = {s.id: s.name for s in shoes}
-    query = select(t.Activity).where(t.Activity.athlete_id == athlete_id)
+    query = select(t.Activity).where(
+        t.Activity.athlete_id == athlete_id, repo.plausible_start(t.Activity.start_time)
+    )
     if until is not None:
         query = query.where(t.Activity.start_time < until)
     rows = tx.scalars(query.order_by(t.Activity.start_time, t.Activity.id))
@@ -86,7 +88,7 @@ def injury_post_mortem(
         raise InvalidInputError(f"weeks: must be 4-26 (got {weeks})")
     if onset is not None and onset > today:
         raise InvalidInputError(f"onset: {onset} is in the future (today is {today})")
-    with db.transaction() as tx:
+    with db.read() as tx:
         _require_athlete(tx, athlete_id)
         episode = repo.active_episode(tx, athlete_id)
         found = "the active episode"
@@ -101,7 +103,7 @@ def injury_post_mortem(
         if onset is not None:
             found = "--episode-onset"
         elif episode is not None:
-            onset = episode.onset
+            onset = max(episode.onset, repo.EARLIEST_ONSET)
         else:
             onset, found = today, "today"
         # Up to the end of the onset day, wherever the runner is.
@@ -128,7 +130,7 @@ def new_activity_warnings(
     (or with no episode open); none while a recovery program still guides the running."""
     if not activity_ids:
         return []
-    with db.transaction() as tx:
+    with db.read() as tx:
         _require_athlete(tx, athlete_id)
         active = repo.active_episode(tx, athlete_id) is not None
     if active:
@@ -138,7 +140,7 @@ def new_activity_warnings(
             return []
         if phase != "maintain":
             return []
-    with db.transaction() as tx:
+    with db.read() as tx:
         activities, shoes = history(tx, athlete_id)
     new = [activities[i] for i in activity_ids if i in activities]
     return check_new(list(activities.values()), shoes, new, zone=zone)
@@ -148,7 +150,7 @@ def recent_warnings(
     db: Database, athlete_id: str, *, today: dt.date, days: int = 7, zone: dt.tzinfo = dt.UTC
 ) -> list[Finding]:
     """The maintain phase's watch: the post-mortem's checks on the runs of the last `days`."""
-    with db.transaction() as tx:
+    with db.read() as tx:
         return recent_warnings_in(tx, athlete_id, today=today, days=days, zone=zone)
 
 

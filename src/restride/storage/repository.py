@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from restride.domain import case as domain
-from restride.domain.activity import Activity
+from restride.domain.activity import EARLIEST_START, LATEST_START, Activity
 from restride.storage import day_cache  # noqa: F401 - registers the listener that marks days stale
 from restride.storage import tables as t
 
@@ -33,6 +33,11 @@ def active_episode(db: DbSession, athlete_id: str) -> t.Episode | None:
     )
 
 
+# Dates before this are no onset anyone can date (year 1 from a bad import or a typo); read
+# as this, so that the weeks before the onset are still days of the calendar.
+EARLIEST_ONSET = dt.date(1900, 1, 1)
+
+
 def injury_of(db: DbSession, episode: t.Episode) -> domain.Injury:
     imaging = db.scalars(
         select(t.Imaging).where(t.Imaging.episode_id == episode.id).order_by(t.Imaging.date)
@@ -41,7 +46,7 @@ def injury_of(db: DbSession, episode: t.Episode) -> domain.Injury:
         site=episode.site,
         side=episode.side,  # type: ignore[arg-type]
         kind=episode.kind,  # type: ignore[arg-type]
-        onset=episode.onset,
+        onset=max(episode.onset, EARLIEST_ONSET),
         prior_bone_stress_injury=episode.prior_bone_stress_injury,
         imaging=[
             domain.Imaging(date=i.date, modality=i.modality, result=i.result)  # type: ignore[arg-type]
@@ -255,6 +260,34 @@ def _finite(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
+# Past these a stored figure is damage (or an old import's bug), not an activity: read as not
+# recorded, so that no page or analysis meets an infinity or a duration no date can add.
+PLAUSIBLE = {
+    "duration_s": 366 * 86_400.0,
+    "moving_s": 366 * 86_400.0,
+    "distance_m": 1e8,
+    "elevation_gain_m": 1e6,
+    "avg_hr": 400.0,
+    "max_hr": 400.0,
+    "avg_cadence": 1000.0,
+    "gct_ms_avg": 10_000.0,
+    "stance_balance_left_pct_avg": 100.0,
+    "vertical_oscillation_mm_avg": 10_000.0,
+}
+
+
+def _plausible(row: t.Activity, column: str) -> float | None:
+    value: float | None = getattr(row, column)
+    if value is None or not math.isfinite(value) or abs(value) > PLAUSIBLE[column]:
+        return None
+    return value
+
+
+def plausible_start(column: Any) -> Any:
+    """Where-clause: activities that started on a day the calendar can hold."""
+    return column.between(EARLIEST_START, LATEST_START)
+
+
 def activity_row(athlete_id: str, activity: Activity, shoe_id: str | None) -> t.Activity:
     return t.Activity(
         id=t.new_id(),
@@ -285,7 +318,8 @@ def activity_row(athlete_id: str, activity: Activity, shoe_id: str | None) -> t.
 
 
 def to_activity(row: t.Activity, shoe_names: dict[str, str]) -> Activity:
-    """A stored activity as the analytics read it; its gear is the name of its shoe."""
+    """A stored activity as the analytics read it; its gear is the name of its shoe. Figures
+    past PLAUSIBLE are read as not recorded."""
     return Activity(
         start=row.start_time,
         sport=row.sport,  # type: ignore[arg-type]
@@ -294,18 +328,18 @@ def to_activity(row: t.Activity, shoe_names: dict[str, str]) -> Activity:
         sub_sport=row.sub_sport,
         part=row.part,
         name=row.name,
-        duration_s=row.duration_s,
-        moving_s=row.moving_s,
-        distance_m=row.distance_m,
-        elevation_gain_m=row.elevation_gain_m,
-        avg_hr=row.avg_hr,
-        max_hr=row.max_hr,
-        avg_cadence_spm=row.avg_cadence,
+        duration_s=_plausible(row, "duration_s"),
+        moving_s=_plausible(row, "moving_s"),
+        distance_m=_plausible(row, "distance_m"),
+        elevation_gain_m=_plausible(row, "elevation_gain_m"),
+        avg_hr=_plausible(row, "avg_hr"),
+        max_hr=_plausible(row, "max_hr"),
+        avg_cadence_spm=_plausible(row, "avg_cadence"),
         device=row.device,
         gear=shoe_names.get(row.shoe_id or "") or row.gear_name,
-        gct_ms_avg=row.gct_ms_avg,
-        stance_balance_left_pct_avg=row.stance_balance_left_pct_avg,
-        vertical_oscillation_mm_avg=row.vertical_oscillation_mm_avg,
+        gct_ms_avg=_plausible(row, "gct_ms_avg"),
+        stance_balance_left_pct_avg=_plausible(row, "stance_balance_left_pct_avg"),
+        vertical_oscillation_mm_avg=_plausible(row, "vertical_oscillation_mm_avg"),
         partial=row.partial,
         warnings=tuple(w for w in row.warnings.split("\n") if w),
     )

@@ -279,7 +279,12 @@ class Activity(Base):
     """An imported activity (FIT, GPX, TCX, exports); its file's hash makes imports idempotent."""
 
     __tablename__ = "activities"
-    __table_args__ = (UniqueConstraint("athlete_id", "content_hash", name="uq_activities_hash"),)
+    __table_args__ = (
+        UniqueConstraint("athlete_id", "content_hash", name="uq_activities_hash"),
+        # Migration 0006: an import looks for each activity's twins by start time; without
+        # this every lookup read all of the athlete's activities (quadratic imports).
+        Index("ix_activities_athlete_start", "athlete_id", "start_time"),
+    )
 
     id: Mapped[str] = _id()
     athlete_id: Mapped[str] = mapped_column(
@@ -401,11 +406,56 @@ class SignInFailure(Base):
     __table_args__ = (
         Index("ix_sign_in_failures_email_at", "email", "at"),
         Index("ix_sign_in_failures_ip_at", "ip", "at"),
+        Index("ix_sign_in_failures_device_at", "device", "at"),
     )
 
     id: Mapped[str] = _id()
     email: Mapped[str] = mapped_column(String(320), nullable=False)
     ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # Migration 0006: what was tried ("sign_in", "reset", "sign_up"), and from which known
+    # device (the hash of its cookie), if any. A row is written before the password is
+    # checked, so attempts still in flight count too; a success deletes its row.
+    kind: Mapped[str] = mapped_column(
+        String(20), nullable=False, default="sign_in", server_default="sign_in"
+    )
+    device: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+# --- Devices that have signed in, and clinicians' reads (migration 0006) ------------------------
+
+
+class TrustedDevice(Base):
+    """A browser that has signed in to the account: its cookie holds the token, the row its
+    hash. Its sign-ins are counted apart from everyone else's, so guessing at an account's
+    password never locks its owner out of the browsers they already use."""
+
+    __tablename__ = "trusted_devices"
+
+    id: Mapped[str] = _id()
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[dt.datetime] = _created()
+    last_used_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class ClinicianRead(Base):
+    """A clinician looked at an athlete's record: which page, when. The athlete sees the list."""
+
+    __tablename__ = "clinician_reads"
+    __table_args__ = (Index("ix_clinician_reads_athlete_at", "athlete_id", "at"),)
+
+    id: Mapped[str] = _id()
+    athlete_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False
+    )
+    clinician_id: Mapped[str | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True
+    )
+    clinician_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    what: Mapped[str] = mapped_column(String(100), nullable=False)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
 

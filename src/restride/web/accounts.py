@@ -5,33 +5,39 @@ Session tokens and reset codes are random and stored only as SHA-256 hashes, so 
 database cannot sign anyone in. Everything lives in the database, so any number of app workers
 can serve the same users.
 
-Password guessing is rate-limited through the database too (`sign_in_failures`): too many
-failures for one email, or from one IP address, in the last few minutes and sign-in is refused
-before the password is looked at, so a refusal says nothing about the password.
+Password guessing is rate-limited through the database too (`attempts.py`): attempts are
+counted before the password is checked, so those in flight count; each browser the account has
+signed in with (a device cookie, `trusted_devices`) is counted on its own, so guesses from
+elsewhere never lock the owner out of their own browsers; a refusal comes before the password
+is looked at, so it says nothing about the password. One-time codes are spent with a
+conditional UPDATE, so two redeemers at the same moment cannot both win, on either database.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
-import hmac
-import math
 import secrets
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from restride.services.errors import ConflictError, InvalidInputError, NotFoundError
 from restride.storage import repository as repo
 from restride.storage import tables as t
 from restride.storage.tables import utcnow
+from restride.web.attempts import (
+    begin_attempt,
+    email_key,
+    end_attempt,
+)
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
-    from sqlalchemy.orm import InstrumentedAttribute, Session
 
     from restride.storage.database import Database
 
@@ -42,32 +48,11 @@ MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
 # Crockford's base32 without look-alikes: a code read aloud or typed on a phone survives.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-# Rate limits on wrong passwords and reset codes, counted over a sliding window.
-FAILURE_WINDOW = dt.timedelta(minutes=15)
-MAX_FAILURES_PER_EMAIL = 5
-MAX_FAILURES_PER_IP = 20
-FAILURES_KEPT = dt.timedelta(days=1)
+DEVICE_DAYS = 365
 
 
 class SignInError(Exception):
     """Wrong email or password; the message never says which."""
-
-
-class TooManyAttemptsError(Exception):
-    """Too many recent failures for this email or from this address: wait `retry_after` s."""
-
-    def __init__(self, retry_after: int) -> None:
-        self.retry_after = retry_after
-        minutes = math.ceil(retry_after / 60)
-        super().__init__(
-            "Too many failed attempts. Wait "
-            + (f"{minutes} minutes" if minutes > 1 else "a minute")
-            + " and try again."
-        )
-
-    @property
-    def message(self) -> str:
-        return str(self)
 
 
 @dataclass(frozen=True)
@@ -84,6 +69,7 @@ class SignedIn:
     token: str
     csrf_token: str
     session_id: str
+    device_token: str | None = None  # a new device cookie to set, after a sign-in
 
 
 def hash_secret(value: str) -> str:
@@ -123,77 +109,86 @@ def sign_up(
     if not name.strip() or len(name) > 200:
         raise InvalidInputError("name: say what to call you (up to 200 characters)")
     check_password(password)
-    password_hash = hasher.hash(password)
+    password_hash = hasher.hash(password)  # before the lookup: the same work either way
     try:
         with db.transaction() as tx:
             if repo.account_by_email(tx, email) is not None:
-                raise ConflictError(f"email: an account for {email} already exists: sign in")
+                raise ConflictError(SIGN_UP_REFUSED)
             row = t.Account(email=email, name=name.strip(), role=role, password_hash=password_hash)
             tx.add(row)
             tx.flush()
             return _account(row)
     except IntegrityError:
-        raise ConflictError(f"email: an account for {email} already exists: sign in") from None
+        raise ConflictError(SIGN_UP_REFUSED) from None
 
 
-def _email_key(email: str) -> str:
-    return email.strip().lower()[:320]
+# The same words whatever the reason, so a sign-up never says who already has an account.
+SIGN_UP_REFUSED = (
+    "We could not create an account with these details. If you already have one, sign in,"
+    " or ask for a password-reset code."
+)
 
 
-def _ip_key(ip: str | None) -> str | None:
-    return ip[:64] if ip else None
+def device_of(db: Database, email: str, token: str | None) -> str | None:
+    """The hash of the device cookie `token`, if the account of `email` signed in with it."""
+    if not token or len(token) > 100:
+        return None
+    hashed = hash_secret(token)
+    with db.read() as tx:
+        account = repo.account_by_email(tx, email_key(email))
+        if account is None:
+            return None
+        found = tx.scalar(
+            select(t.TrustedDevice.id).where(
+                t.TrustedDevice.token_hash == hashed, t.TrustedDevice.account_id == account.id
+            )
+        )
+    return hashed if found is not None else None
 
 
-def _wait_for(
-    tx: Session, column: InstrumentedAttribute[Any], value: str, limit: int, now: dt.datetime
-) -> int:
-    """Seconds until fewer than `limit` failures for `value` are in the window (0: none now)."""
-    # The limit-th newest failure in the window: once it ages out, one more attempt is allowed.
-    oldest_counted = tx.scalar(
-        select(t.SignInFailure.at)
-        .where(column == value, t.SignInFailure.at > now - FAILURE_WINDOW)
-        .order_by(t.SignInFailure.at.desc())
-        .offset(limit - 1)
-        .limit(1)
-    )
-    if oldest_counted is None:
-        return 0
-    return max(1, math.ceil((oldest_counted + FAILURE_WINDOW - now).total_seconds()))
-
-
-def check_attempts(db: Database, email: str, ip: str | None) -> None:
-    """`TooManyAttemptsError` when the email, or the address, has failed too often lately."""
+def _remember_device(db: Database, account_id: str, device: str | None) -> str | None:
+    """Note this browser as one the account signs in with; a new cookie token, if it needs one."""
     now = utcnow()
     with db.transaction() as tx:
-        wait = _wait_for(tx, t.SignInFailure.email, _email_key(email), MAX_FAILURES_PER_EMAIL, now)
-        ip_key = _ip_key(ip)
-        if ip_key is not None:
-            wait = max(wait, _wait_for(tx, t.SignInFailure.ip, ip_key, MAX_FAILURES_PER_IP, now))
-    if wait:
-        raise TooManyAttemptsError(wait)
-
-
-def record_failure(db: Database, email: str, ip: str | None) -> None:
-    """Count one wrong password or code, and prune failures too old to matter."""
-    now = utcnow()
-    with db.transaction() as tx:
-        tx.execute(delete(t.SignInFailure).where(t.SignInFailure.at < now - FAILURES_KEPT))
-        tx.add(t.SignInFailure(email=_email_key(email), ip=_ip_key(ip), at=now))
-
-
-def clear_failures(db: Database, email: str) -> None:
-    with db.transaction() as tx:
-        tx.execute(delete(t.SignInFailure).where(t.SignInFailure.email == _email_key(email)))
+        if device is not None:
+            row = tx.scalar(select(t.TrustedDevice).where(t.TrustedDevice.token_hash == device))
+            if row is not None:
+                row.last_used_at = now
+                return None
+        token = secrets.token_urlsafe(32)
+        tx.add(
+            t.TrustedDevice(
+                account_id=account_id,
+                token_hash=hash_secret(token),
+                created_at=now,
+                last_used_at=now,
+            )
+        )
+        tx.execute(
+            delete(t.TrustedDevice).where(
+                t.TrustedDevice.account_id == account_id,
+                t.TrustedDevice.last_used_at < now - dt.timedelta(days=DEVICE_DAYS),
+            )
+        )
+        return token
 
 
 def sign_in(
-    db: Database, hasher: PasswordHasher, *, email: str, password: str, ip: str | None = None
+    db: Database,
+    hasher: PasswordHasher,
+    *,
+    email: str,
+    password: str,
+    ip: str | None = None,
+    device_token: str | None = None,
 ) -> SignedIn:
     """Check the password and open a session; `SignInError` when either is wrong, and
-    `TooManyAttemptsError`, without looking at the password, after too many failures for the
-    email or from the client address `ip` (None: not known, so not counted)."""
-    check_attempts(db, email, ip)
-    with db.transaction() as tx:
+    `TooManyAttemptsError`, without looking at the password, after too many attempts in the
+    attempt's bucket: this browser's if the account signed in with it (`device_token`, the
+    device cookie), else the email's and the client address `ip`'s (None: not counted)."""
+    device = device_of(db, email, device_token)
+    attempt = begin_attempt(db, "sign_in", email, ip, device)
+    with db.read() as tx:
         row = repo.account_by_email(tx, email)
         stored = row.password_hash if row is not None else None
     try:
@@ -204,14 +199,16 @@ def sign_in(
         hasher.verify(stored, password)
     except (SignInError, VerificationError, InvalidHashError):
         # Unknown emails count too, so the limit does not reveal who has an account either.
-        record_failure(db, email, ip)
+        end_attempt(db, attempt, succeeded=False)
         raise SignInError from None
     if row is None:  # for mypy: a missing account raised above
         raise SignInError
-    clear_failures(db, email)
+    end_attempt(db, attempt, succeeded=True)
     if hasher.check_needs_rehash(stored):
         set_password(db, hasher, row.id, password, sign_out=False)
-    return open_session(db, _account(row))
+    new_device = _remember_device(db, row.id, device)
+    signed_in = open_session(db, _account(row))
+    return dataclasses.replace(signed_in, device_token=new_device)
 
 
 def open_session(db: Database, account: Account) -> SignedIn:
@@ -233,17 +230,19 @@ def session_for(db: Database, token: str) -> SignedIn | None:
     """The live session a cookie's token names, or None (unknown, expired)."""
     if not token or len(token) > 100:
         return None
-    with db.transaction() as tx:
+    # Every request asks this: a read, which no writer blocks; only an expired session writes.
+    with db.read() as tx:
         row = tx.scalar(select(t.WebSession).where(t.WebSession.token_hash == hash_secret(token)))
         if row is None:
             return None
-        if row.expires_at <= utcnow():
-            tx.delete(row)
-            return None
-        account = tx.get(t.Account, row.account_id)
-        if account is None:
-            return None
-        return SignedIn(_account(account), token, row.csrf_token, row.id)
+        if row.expires_at > utcnow():
+            account = tx.get(t.Account, row.account_id)
+            if account is None:
+                return None
+            return SignedIn(_account(account), token, row.csrf_token, row.id)
+    with db.transaction() as tx:
+        tx.execute(delete(t.WebSession).where(t.WebSession.id == row.id))
+    return None
 
 
 def sign_out(db: Database, session_id: str) -> None:
@@ -299,36 +298,45 @@ def reset_password(
     ip: str | None = None,
 ) -> None:
     """Spend a reset code on a new password; every session of the account ends. Wrong codes
-    count as failed sign-ins: `TooManyAttemptsError` after too many, before the code is read."""
+    are limited per client address: `TooManyAttemptsError` after too many, before the code is
+    read. Not per email: a valid code always works for its owner, whoever guessed before."""
     check_password(password)
-    check_attempts(db, email, ip)
+    attempt = begin_attempt(db, "reset", email, ip)
     refused = InvalidInputError("code: that code is wrong, used or expired: ask for a new one")
     password_hash = hasher.hash(password)
     try:
         _spend_reset_code(db, email, code, password_hash, refused)
     except InvalidInputError:
-        record_failure(db, email, ip)
+        end_attempt(db, attempt, succeeded=False)
         raise
-    clear_failures(db, email)
+    end_attempt(db, attempt, succeeded=True)
+    with db.transaction() as tx:  # the owner is back: guesses at the password start over
+        f = t.SignInFailure
+        tx.execute(delete(f).where(f.email == email_key(email), f.device.is_(None)))
 
 
 def _spend_reset_code(
     db: Database, email: str, code: str, password_hash: str, refused: InvalidInputError
 ) -> None:
+    now = utcnow()
     with db.transaction() as tx:
         account = repo.account_by_email(tx, email)
-        found = tx.scalar(
-            select(t.ResetCode).where(t.ResetCode.code_hash == hash_secret(normalise_code(code)))
-        )
-        if (
-            account is None
-            or found is None
-            or not hmac.compare_digest(found.account_id, account.id)
-            or found.used_at is not None
-            or found.expires_at <= utcnow()
-        ):
+        if account is None:
             raise refused
-        found.used_at = utcnow()
+        # One conditional UPDATE spends the code: of two requests at the same moment, the
+        # second finds it used (PostgreSQL re-reads the row once the first commits).
+        spent = tx.execute(
+            update(t.ResetCode)
+            .where(
+                t.ResetCode.code_hash == hash_secret(normalise_code(code)),
+                t.ResetCode.account_id == account.id,
+                t.ResetCode.used_at.is_(None),
+                t.ResetCode.expires_at > now,
+            )
+            .values(used_at=now)
+        )
+        if getattr(spent, "rowcount", 0) != 1:
+            raise refused
         account.password_hash = password_hash
         tx.execute(delete(t.WebSession).where(t.WebSession.account_id == account.id))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -13,8 +14,8 @@ from fastapi.staticfiles import StaticFiles
 
 from restride.settings import load_settings
 from restride.web import errors
-from restride.web.deps import csrf_protect
-from restride.web.rendering import render
+from restride.web.body_limit import BodyLimit
+from restride.web.deps import SESSION_COOKIE, csrf_protect
 from restride.web.routes import (
     api,
     athlete,
@@ -83,11 +84,13 @@ def create_app(
     password_hasher: PasswordHasher | None = None,
     demo_sign_ins: Sequence[DemoSignIn] = (),
     max_upload_bytes: int = training.DEFAULT_MAX_UPLOAD_BYTES,
+    trusted_proxies: Sequence[str] | None = None,
 ) -> FastAPI:
     """The web app on `database` (already migrated). `today` and `password_hasher` are for
     tests: a fixed clock, and cheaper argon2 parameters. `demo_sign_ins` puts one-click
     sign-in buttons for demo accounts on the sign-in page (`restride serve --demo` only).
-    `max_upload_bytes` caps one activity upload, all its files together."""
+    `max_upload_bytes` caps one activity upload, all its files together. `trusted_proxies`
+    (default: RESTRIDE_TRUSTED_PROXIES) are the proxies whose X-Forwarded-For is believed."""
     app = FastAPI(
         title="restride",
         summary="A pain-gated return-to-running program: today's decision, check-ins, history.",
@@ -103,20 +106,20 @@ def create_app(
     app.state.hasher = password_hasher or PasswordHasher()
     app.state.demo_sign_ins = list(demo_sign_ins)
     app.state.max_upload_bytes = max_upload_bytes
+    app.state.trusted_proxies = (
+        load_settings().proxy_networks()
+        if trusted_proxies is None
+        else [ipaddress.ip_network(p, strict=False) for p in trusted_proxies]
+    )
     errors.install(app)
 
-    @app.middleware("http")
-    async def upload_size(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        # Refused before a byte of the body is read (the CSRF check would parse the form).
-        if request.method == "POST" and request.url.path == "/activities":
-            declared = request.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > max_upload_bytes:
-                message = training.too_large_message(max_upload_bytes)
-                context = {"title": "Upload too large", "message": message}
-                return render(request, "error.html", context, status=413)
-        return await call_next(request)
+    # Before sign-in, CSRF and form parsing: every body is capped while it is read.
+    app.add_middleware(
+        BodyLimit,
+        session_cookie=SESSION_COOKIE,
+        upload_paths=(training.UPLOAD_PATH,),
+        upload_bytes=max_upload_bytes,
+    )
 
     @app.middleware("http")
     async def security_headers(

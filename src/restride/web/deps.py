@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 from argon2 import PasswordHasher
 from fastapi import Depends, Request
 
+from restride.services import audit
 from restride.services.athletes import AccountInfo
 from restride.services.errors import NotFoundError
 from restride.storage import repository as repo
@@ -90,14 +91,25 @@ CurrentAthlete = Annotated[SignedIn, Depends(current_athlete)]
 CurrentClinician = Annotated[SignedIn, Depends(current_clinician)]
 
 
-def shared_athlete_for(athlete_id: str, clinician: CurrentClinician, db: Db) -> AccountInfo:
+def shared_athlete_for(
+    request: Request, athlete_id: str, clinician: CurrentClinician, db: Db
+) -> AccountInfo:
     """The athlete in the path, if they share with this clinician now; else 404 (their
-    existence is not the clinician's business)."""
-    with db.transaction() as tx:
+    existence is not the clinician's business). The read is written to the audit log first."""
+    with db.read() as tx:
         athlete = tx.get(t.Account, athlete_id) if len(athlete_id) <= 32 else None
         if athlete is None or repo.open_share(tx, athlete.id, clinician.account.id) is None:
             raise NotFoundError("No athlete with that link shares their record with you.")
-        return AccountInfo(athlete.id, athlete.email, athlete.name, athlete.role)
+        found = AccountInfo(athlete.id, athlete.email, athlete.name, athlete.role)
+    route = request.scope.get("route")
+    audit.record_read(
+        db,
+        athlete_id=found.id,
+        clinician_id=clinician.account.id,
+        clinician_name=clinician.account.name,
+        what=f"{request.method} {getattr(route, 'path', request.url.path)}",
+    )
+    return found
 
 
 SharedAthleteFor = Annotated[AccountInfo, Depends(shared_athlete_for)]

@@ -20,7 +20,7 @@ from restride.services.errors import (
     NotFoundError,
     ServiceError,
 )
-from restride.storage.database import DatabaseError
+from restride.storage.database import DatabaseBusyError, DatabaseError
 
 if TYPE_CHECKING:
     from fastapi import FastAPI, Request
@@ -63,8 +63,10 @@ TITLES = {
     404: "Not found",
     405: "Not allowed",
     409: "Already done",
+    413: "Too large",
     422: "Please check what you entered",
     500: "Something went wrong on our side",
+    503: "Busy: try again in a moment",
 }
 
 
@@ -104,7 +106,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     message = {404: "There is no page here.", 405: "That cannot be done here."}.get(
         exc.status_code, str(exc.detail)
     )
-    return error_response(request, exc.status_code, message)
+    response = error_response(request, exc.status_code, message)
+    for name, value in (exc.headers or {}).items():  # e.g. 405's Allow
+        response.headers[name] = value
+    return response
 
 
 async def _invalid_request(request: Request, exc: Exception) -> Response:
@@ -115,6 +120,18 @@ async def _invalid_request(request: Request, exc: Exception) -> Response:
         problems.append(f"{where}: {error.get('msg', 'not valid')}")
     message = "; ".join(problems) or "the request was not understood"
     return error_response(request, 422, message)
+
+
+async def _database_busy(request: Request, exc: Exception) -> Response:
+    exc = cast("DatabaseBusyError", exc)
+    log.warning("database busy on %s %s", request.method, request.url.path)
+    response = error_response(
+        request,
+        503,
+        "Busy with another change right now: nothing was saved. Try again in a moment.",
+    )
+    response.headers["Retry-After"] = str(exc.retry_after_s)
+    return response
 
 
 async def _database_error(request: Request, exc: Exception) -> Response:
@@ -134,5 +151,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(DatabaseBusyError, _database_busy)
     app.add_exception_handler(DatabaseError, _database_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from restride.services.errors import ConflictError, ForbiddenError, InvalidInputError
@@ -51,23 +51,33 @@ def create_invite(db: Database, athlete_id: str) -> Invite:
 def redeem_invite(db: Database, clinician_id: str, code: str) -> Account:
     """Open a share from the code's athlete to this clinician; returns the athlete."""
     refused = InvalidInputError("code: that invite code is wrong, used or expired")
+    now = utcnow()
+    code_hash = hash_secret(normalise_code(code))
     try:
         with db.transaction() as tx:
             clinician = tx.get(t.Account, clinician_id)
             if clinician is None or clinician.role != "clinician":
                 raise ForbiddenError("only a clinician can redeem an invite code")
-            invite = tx.scalar(
-                select(t.InviteCode).where(
-                    t.InviteCode.code_hash == hash_secret(normalise_code(code))
+            # One conditional UPDATE spends the code: of two clinicians redeeming it at the
+            # same moment, the second finds it used (PostgreSQL re-reads the row once the
+            # first commits), so a code never opens two shares.
+            spent = tx.execute(
+                update(t.InviteCode)
+                .where(
+                    t.InviteCode.code_hash == code_hash,
+                    t.InviteCode.used_at.is_(None),
+                    t.InviteCode.expires_at > now,
                 )
+                .values(used_at=now, used_by=clinician_id)
             )
-            if invite is None or invite.used_at is not None or invite.expires_at <= utcnow():
+            if getattr(spent, "rowcount", 0) != 1:
                 raise refused
-            athlete = tx.get(t.Account, invite.athlete_id)
+            athlete_id = tx.scalar(
+                select(t.InviteCode.athlete_id).where(t.InviteCode.code_hash == code_hash)
+            )
+            athlete = tx.get(t.Account, athlete_id) if athlete_id is not None else None
             if athlete is None:
                 raise refused
-            invite.used_at = utcnow()
-            invite.used_by = clinician_id
             if repo.open_share(tx, athlete.id, clinician_id) is None:
                 tx.add(t.Share(athlete_id=athlete.id, clinician_id=clinician_id))
             return Account(athlete.id, athlete.email, athlete.name, athlete.role)

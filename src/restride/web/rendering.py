@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 from fastapi.templating import Jinja2Templates
 
 from restride.domain.evidence import DISCLAIMER
-from restride.web.accounts import SESSION_DAYS
+from restride.web.accounts import DEVICE_DAYS, SESSION_DAYS
 from restride.web.deps import ANON_CSRF_COOKIE, SESSION_COOKIE, current_session
 
 if TYPE_CHECKING:
     from fastapi import Request, Response
     from fastapi.responses import HTMLResponse
 
+DEVICE_COOKIE = "restride_device"
 TEMPLATES = Jinja2Templates(directory=str(resources.files("restride.web") / "templates"))
 
 ACTION_WORDS = {
@@ -100,6 +101,18 @@ def set_session_cookie(response: Response, request: Request, token: str) -> None
         SESSION_COOKIE,
         token,
         max_age=SESSION_DAYS * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request),
+    )
+
+
+def set_device_cookie(response: Response, request: Request, token: str) -> None:
+    """This browser has signed in to the account: its sign-ins are counted on their own."""
+    response.set_cookie(
+        DEVICE_COOKIE,
+        token,
+        max_age=DEVICE_DAYS * 24 * 3600,
         httponly=True,
         samesite="lax",
         secure=is_https(request),

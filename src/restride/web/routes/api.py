@@ -3,7 +3,7 @@ writes need the session's CSRF token in the `X-CSRF-Token` header (from `GET /ap
 
 # No `from __future__ import annotations`: FastAPI reads these signatures at run time.
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
@@ -12,7 +12,7 @@ from restride.domain.case import CheckIn, ClinicianEventKind
 from restride.domain.decide import decide
 from restride.domain.decision import Decision, Referral
 from restride.loading import builtin_protocol
-from restride.services import checkins, decisions, sharing
+from restride.services import audit, checkins, decisions, sharing
 from restride.web.board import board_rows
 from restride.web.deps import (
     CurrentAthlete,
@@ -24,7 +24,30 @@ from restride.web.deps import (
 )
 from restride.web.history import DEFAULT_DAYS, history_data
 
-router = APIRouter(prefix="/api", tags=["api"])
+
+class ErrorOut(BaseModel):
+    """Every refusal: what was wrong, in words for the user."""
+
+    error: str
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": description}
+
+
+# Every status the API answers besides success, for every route: schemathesis holds the API to
+# this list (tests/web/test_api_fuzz.py).
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: _error("Not signed in."),
+    403: _error("Signed in with the wrong role, or a write without the session's CSRF token."),
+    404: _error("No such athlete, or not one who shares with you."),
+    405: _error("That method is not served here (the `Allow` header lists those that are)."),
+    409: _error("Already done, e.g. today's check-in exists: send it with `edit=true`."),
+    413: _error("The request body is larger than the limit for it."),
+    422: _error("The request is not valid: the message names the field and the problem."),
+    503: _error("Busy with another change: nothing was saved; retry after `Retry-After` s."),
+}
+router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 Days = Annotated[int, Query(ge=7, le=3660, description="How many days back, today included.")]
 
 
@@ -96,6 +119,21 @@ def me(session: SignedInUser) -> Me:
         role=account.role,
         csrf_token=session.csrf_token,
     )
+
+
+class ReadOut(BaseModel):
+    at: dt.datetime
+    clinician: str
+    what: str
+
+
+@router.get("/me/reads", response_model=list[ReadOut])
+def my_reads(me: CurrentAthlete, db: Db) -> list[ReadOut]:
+    """Every time a clinician opened your record, newest first (the audit log)."""
+    return [
+        ReadOut(at=r.at, clinician=r.clinician, what=r.what)
+        for r in audit.reads_of(db, me.account.id)
+    ]
 
 
 @router.get("/today", response_model=Decision)

@@ -1,15 +1,24 @@
 """Sign-up, sign-in, sign-out (here or everywhere) and password reset by an operator's code."""
 
 # No `from __future__ import annotations`: FastAPI reads these signatures at run time.
+import ipaddress
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from restride.services.errors import ServiceError
-from restride.web import accounts
+from restride.settings import IPNetwork
+from restride.web import accounts, attempts
 from restride.web.deps import Db, Hasher, MaybeSignedIn, SignedInUser
-from restride.web.rendering import clear_session_cookie, render, set_session_cookie
+from restride.web.rendering import (
+    DEVICE_COOKIE,
+    clear_session_cookie,
+    render,
+    set_device_cookie,
+    set_session_cookie,
+)
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -31,13 +40,32 @@ def see_other(url: str) -> RedirectResponse:
 
 
 def client_ip(request: Request) -> str | None:
-    """The client's address (behind a proxy, uvicorn's `proxy_headers` sets it from the proxy's
-    forwarded header)."""
-    return request.client.host if request.client is not None else None
+    """The client's address: the connection's own, unless it comes from a trusted proxy
+    (RESTRIDE_TRUSTED_PROXIES); then the last address in X-Forwarded-For that is no trusted
+    proxy, as each proxy appends the address it saw. A header from anyone else is ignored, so
+    rotating it buys no fresh rate limit."""
+    peer = request.client.host if request.client is not None else None
+    proxies: Sequence[IPNetwork] = getattr(request.app.state, "trusted_proxies", ())
+    if peer is None or not _is_proxy(peer, proxies):
+        return peer
+    hops = [h.strip() for h in ",".join(request.headers.getlist("x-forwarded-for")).split(",")]
+    hops = [h for h in hops if h]
+    for hop in reversed(hops):
+        if not _is_proxy(hop, proxies):
+            return hop[:64]
+    return hops[0][:64] if hops else peer
+
+
+def _is_proxy(address: str, proxies: Sequence[IPNetwork]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in proxies)
 
 
 def too_many(
-    request: Request, page: str, context: dict[str, object], exc: accounts.TooManyAttemptsError
+    request: Request, page: str, context: dict[str, object], exc: attempts.TooManyAttemptsError
 ) -> Response:
     response = render(request, page, {**context, "error": exc.message}, status=429)
     response.headers["Retry-After"] = str(exc.retry_after)
@@ -68,6 +96,10 @@ def signup(
 ) -> Response:
     form = {"name": name, "email": email, "role": role}
     try:
+        attempts.begin_attempt(db, "sign_up", "", client_ip(request))
+    except attempts.TooManyAttemptsError as exc:
+        return too_many(request, "signup.html", {"form": form}, exc)
+    try:
         account = accounts.sign_up(db, hasher, email=email, name=name, password=password, role=role)
     except ServiceError as exc:
         return render(request, "signup.html", {"form": form, "error": exc.message}, status=422)
@@ -96,9 +128,14 @@ def signin(
 ) -> Response:
     try:
         signed_in = accounts.sign_in(
-            db, hasher, email=email, password=password, ip=client_ip(request)
+            db,
+            hasher,
+            email=email,
+            password=password,
+            ip=client_ip(request),
+            device_token=request.cookies.get(DEVICE_COOKIE),
         )
-    except accounts.TooManyAttemptsError as exc:
+    except attempts.TooManyAttemptsError as exc:
         return too_many(request, "signin.html", {"next": next, "form": {"email": email}}, exc)
     except accounts.SignInError:
         context = {
@@ -109,6 +146,8 @@ def signin(
         return render(request, "signin.html", context, status=401)
     response = see_other(safe_next(next, signed_in.account.role))
     set_session_cookie(response, request, signed_in.token)
+    if signed_in.device_token is not None:
+        set_device_cookie(response, request, signed_in.device_token)
     return response
 
 
@@ -142,7 +181,7 @@ def reset(
         accounts.reset_password(
             db, hasher, email=email, code=code, password=password, ip=client_ip(request)
         )
-    except accounts.TooManyAttemptsError as exc:
+    except attempts.TooManyAttemptsError as exc:
         return too_many(request, "reset.html", {"form": {"email": email}}, exc)
     except ServiceError as exc:
         context = {"form": {"email": email}, "error": exc.message}

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 router = APIRouter(include_in_schema=False)
 
+UPLOAD_PATH = "/activities"
 # The most one upload may hold, all files together; a whole Strava export fits in this.
 DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 MAX_FILES = 50
@@ -139,7 +140,7 @@ def activity_row(activity_id: str, a: Activity) -> dict[str, Any]:
 
 
 def athlete_activities(db: Db, athlete_id: str) -> dict[str, Activity]:
-    with db.transaction() as tx:
+    with db.read() as tx:
         found, _shoes = insights.history(tx, athlete_id)
     return found
 
