@@ -116,10 +116,12 @@ def event_rows(db: DbSession, episode_id: str) -> list[t.ClinicianEvent]:
 def to_event(db: DbSession, row: t.ClinicianEvent) -> domain.ClinicianEvent:
     clinician = db.get(t.Account, row.clinician_id) if row.clinician_id else None
     return domain.ClinicianEvent(
+        id=row.id,
         date=row.date,
         kind=row.kind,  # type: ignore[arg-type]
         reason=row.reason,
         clinician=clinician.name if clinician else None,
+        withdraws=row.withdraws,
     )
 
 

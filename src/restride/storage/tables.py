@@ -213,6 +213,9 @@ class ClinicianEvent(Base):
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     reason: Mapped[str] = mapped_column(Text, nullable=False)
     recorded_at: Mapped[dt.datetime] = _created()
+    # Migration 0007: a `withdraw` names the event it takes back. No foreign key: an archive
+    # restores rows in key order, so the withdraw may come before the event it names.
+    withdraws: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class Share(Base):
