@@ -201,6 +201,8 @@ class SessionLog(Base):
 
 class ClinicianEvent(Base):
     __tablename__ = "clinician_events"
+    # An event is withdrawn at most once (NULLs, every event that is no withdraw, never clash).
+    __table_args__ = (Index("uq_clinician_events_withdraws", "withdraws", unique=True),)
 
     id: Mapped[str] = _id()
     episode_id: Mapped[str] = mapped_column(

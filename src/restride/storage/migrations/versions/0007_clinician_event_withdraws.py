@@ -24,10 +24,12 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("clinician_events", schema=None) as batch_op:
         batch_op.add_column(sa.Column("withdraws", sa.String(length=32), nullable=True))
+        batch_op.create_index("uq_clinician_events_withdraws", ["withdraws"], unique=True)
 
 
 def downgrade() -> None:
     # The withdraw rows go too: without the column they would read as events in force.
     op.execute("DELETE FROM clinician_events WHERE kind = 'withdraw'")
     with op.batch_alter_table("clinician_events", schema=None) as batch_op:
+        batch_op.drop_index("uq_clinician_events_withdraws")
         batch_op.drop_column("withdraws")
