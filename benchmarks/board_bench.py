@@ -29,9 +29,13 @@ RUNS = 3
 
 
 def make_clinic(db: Database, count: int) -> str:
-    clinician = athletes.create_account(db, email="clinic@example.org", name="Clinic", role="clinician")
+    clinician = athletes.create_account(
+        db, email="clinic@example.org", name="Clinic", role="clinician"
+    )
     protocol = builtin_protocol()
-    simulations = {days: simulate(protocol, seed_injury(), SEED_START, days) for days in (1, 30, 60, 90, 120)}
+    simulations = {
+        days: simulate(protocol, seed_injury(), SEED_START, days) for days in (1, 30, 60, 90, 120)
+    }
     for n in range(count):
         days = (1, 30, 60, 90, 120)[n % 5]
         case = simulations[days].case

@@ -36,7 +36,8 @@ def test_an_event_through_htmx_returns_the_updated_timeline_and_says_what_change
     assert response.status_code == 200
     text = response.text
     assert text.lstrip().startswith('<div id="timeline-live"') and "Hop test next week" in text
-    said = "Note saved. Alice reads it with today's plan; nothing else changed."
+    # Alice was told to find a therapist; a clinician's note says one is involved.
+    said = "Note saved. The referral was “find a therapist” and is now none."
     assert said in html.unescape(text)
 
     empty = people.bob.post(path, {"kind": "hold", "reason": "  "}, headers=headers)

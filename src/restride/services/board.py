@@ -16,17 +16,19 @@ import datetime as dt
 import math
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from restride.domain.case import PAIN_FIELDS
+from restride.domain.decision import Decision
 from restride.loading import builtin_protocol
 from restride.services import decisions, sharing
+from restride.services.athletes import AccountInfo
 from restride.services.errors import InvalidInputError, ServiceError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from restride.domain.case import Case, CheckIn
-    from restride.domain.decision import Decision
-    from restride.services.athletes import AccountInfo
     from restride.storage.database import Database
 
 # --- Attention thresholds: all of them, here. ---------------------------------------------------
@@ -152,7 +154,9 @@ def _worst_named(checkin: CheckIn) -> tuple[int, str] | None:
         "pain_after": "after exercise",
         "pain_next_morning": "on waking",
     }
-    known = [(getattr(checkin, f), words[f]) for f in PAIN_FIELDS if getattr(checkin, f) is not None]
+    known = [
+        (getattr(checkin, f), words[f]) for f in PAIN_FIELDS if getattr(checkin, f) is not None
+    ]
     return max(known, key=lambda pair: pair[0]) if known else None
 
 
@@ -270,19 +274,22 @@ def _work_out(db: Database, athlete: AccountInfo, today: dt.date) -> BoardRow:
     return board_row(athlete, record)
 
 
-def _sort_key(sort: str, today: dt.date) -> object:
-    def by_name(row: BoardRow) -> str:
+def _sort_key(sort: str, today: dt.date) -> Callable[[BoardRow], tuple[Any, ...]]:
+    def name(row: BoardRow) -> str:
         return row.athlete.name.lower()
 
-    def since(row: BoardRow) -> int:
-        return (today - row.last_checkin).days if row.last_checkin else math.inf  # type: ignore[return-value]
+    def since(row: BoardRow) -> float:
+        return (today - row.last_checkin).days if row.last_checkin else math.inf
 
-    keys = {
-        "attention": lambda r: (-r.attention, by_name(r)),
-        "name": lambda r: (by_name(r),),
-        "last_checkin": lambda r: (-since(r), by_name(r)),
-        "pain": lambda r: (-(r.worst_pain_week if r.worst_pain_week is not None else -1), by_name(r)),
-        "phase": lambda r: (r.phase_index, -(r.decision.week if r.decision else 0), by_name(r)),
+    def pain(row: BoardRow) -> int:
+        return row.worst_pain_week if row.worst_pain_week is not None else -1
+
+    keys: dict[str, Callable[[BoardRow], tuple[Any, ...]]] = {
+        "attention": lambda r: (-r.attention, name(r)),
+        "name": lambda r: (name(r),),
+        "last_checkin": lambda r: (-since(r), name(r)),
+        "pain": lambda r: (-pain(r), name(r)),
+        "phase": lambda r: (r.phase_index, -(r.decision.week if r.decision else 0), name(r)),
     }
     return keys[sort]
 
@@ -313,7 +320,7 @@ def board_page(
         r for r in everyone if needle in r.athlete.name.lower() or needle in r.athlete.email.lower()
     ]
     counts = {name: sum(1 for r in found if r.matches(name)) for name in FILTERS}
-    chosen = sorted((r for r in found if r.matches(filter)), key=_sort_key(sort, today))  # type: ignore[arg-type]
+    chosen = sorted((r for r in found if r.matches(filter)), key=_sort_key(sort, today))
     pages = max(1, math.ceil(len(chosen) / per_page))
     page = min(max(1, page), pages)
     start = (page - 1) * per_page

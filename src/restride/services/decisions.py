@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
+from restride.domain.case import Case
 from restride.domain.decide import decide
 from restride.domain.decision import Decision, Reason
 from restride.loading import builtin_protocol
@@ -21,7 +22,6 @@ from restride.storage import tables as t
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from restride.domain.case import Case
     from restride.domain.protocol import Protocol
     from restride.storage.database import Database
 
@@ -254,7 +254,9 @@ def record_stamps(db: Database, athlete_ids: Iterable[str], *, today: dt.date) -
             for athlete_id, count, latest in found:
                 parts[athlete_id].append(f"{table.__tablename__}:{count}:{latest}")
         activities = tx.execute(
-            select(t.Activity.athlete_id, func.count(t.Activity.id), func.max(t.Activity.created_at))
+            select(
+                t.Activity.athlete_id, func.count(t.Activity.id), func.max(t.Activity.created_at)
+            )
             .where(t.Activity.athlete_id.in_(ids))
             .group_by(t.Activity.athlete_id)
         ).all()

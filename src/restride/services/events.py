@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from restride.domain.case import ClinicianEvent
+from restride.domain.decision import Decision
 from restride.services import sharing
 from restride.services.decisions import todays_decision
 from restride.services.errors import NotFoundError
@@ -21,7 +22,6 @@ from restride.storage import repository as repo
 from restride.storage import tables as t
 
 if TYPE_CHECKING:
-    from restride.domain.decision import Decision
     from restride.storage.database import Database
 
 # The runner's day in a few words, for "was ..., is now ...".
@@ -31,6 +31,11 @@ ACTION_SHORT = {
     "hold": "hold",
     "regress": "step back",
     "stop": "stop until seen",
+}
+REFERRAL_SHORT = {
+    "routine": "find a therapist",
+    "soon": "see a sports-medicine doctor within days",
+    "urgent": "get medical help today",
 }
 KIND_DONE = {
     "hold": "Hold recorded",
@@ -122,7 +127,7 @@ def record_for_athlete(
         db, athlete_id, event, today=today, clinician_id=clinician_id
     )
     after = todays_decision(db, athlete_id, today=today)
-    kind = event.kind
+    kind: str = event.kind
     if kind == "withdraw":
         kind = f"withdraw:{_withdrawn_kind(db, event.withdraws or '')}"
     return EventOutcome(event_id, before, after, what_changed(before, after, kind, athlete_name))
@@ -169,7 +174,9 @@ def what_changed(before: Decision, after: Decision, kind: str, name: str) -> str
         was, now = ACTION_SHORT[before.action], ACTION_SHORT[after.action]
         changes.append(f"today's action was “{was}” and is now “{now}”")
     if before.referral != after.referral:
-        changes.append(f"the referral was {before.referral} and is now {after.referral}")
+        was = f"“{REFERRAL_SHORT[before.referral]}”" if before.referral != "none" else "none"
+        now = f"“{REFERRAL_SHORT[after.referral]}”" if after.referral != "none" else "none"
+        changes.append(f"the referral was {was} and is now {now}")
     if not changes:
         if kind == "hold" or (kind.startswith("withdraw:") and after.action == "hold"):
             tail = f"{name} stays at {where_they_are(after)} until you release it."

@@ -7,20 +7,21 @@ phases move on only on logged sessions and passed tests, so this is the runner's
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from restride.domain.case import Pain, Session, SessionKind
+from restride.domain.decision import Decision, TodayItem
 from restride.services.athletes import require_active_episode
 from restride.services.decisions import TodaysRecord, todays_record
 from restride.services.errors import InvalidInputError, NotFoundError
 from restride.storage import repository as repo
 
 if TYPE_CHECKING:
-    from restride.domain.decision import Decision, TodayItem
+    import datetime as dt
+
     from restride.storage.database import Database
 
 SESSION_KINDS: frozenset[str] = frozenset(get_args(SessionKind))
@@ -150,7 +151,7 @@ def log_item(
     match = next((x for x in loggable_items(record) if x.key == key), None)
     if match is None:
         raise NotFoundError(
-            f"{key!r} is not on today's plan any more; log it with \"I did something else\""
+            f'{key!r} is not on today\'s plan any more; log it with "I did something else"'
         )
     item, typical = match.item, match.prefill
     done = typical.done_min if result.done_min is None else result.done_min

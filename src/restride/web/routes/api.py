@@ -114,6 +114,11 @@ class BoardEntry(BaseModel):
     signals: list[str] = Field(description="The kinds of the attention signals, in order.")
 
 
+class Reminder(BaseModel):
+    date: dt.date
+    checked_in: bool = Field(description="Whether today's check-in is done.")
+
+
 class EventBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["clear", "hold", "release_hold", "note"]
@@ -146,6 +151,12 @@ def me(session: SignedInUser) -> Me:
 @router.get("/today", response_model=Decision)
 def today_decision(me: CurrentAthlete, db: Db, today: Today) -> Decision:
     return decisions.todays_decision(db, me.account.id, today=today)
+
+
+@router.get("/reminder", response_model=Reminder)
+def reminder(me: CurrentAthlete, db: Db, today: Today) -> Reminder:
+    """What a check-in reminder needs to know, cheaply: has today's check-in been done?"""
+    return Reminder(date=today, checked_in=checkins.checked_in_on(db, me.account.id, today))
 
 
 @router.get("/today/items", response_model=list[ItemOut])

@@ -4,7 +4,7 @@ modules of their own)."""
 # No `from __future__ import annotations`: FastAPI reads these signatures at run time.
 import datetime as dt
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response

@@ -37,7 +37,9 @@ SIGNS = {
 }
 # The rare emergency signs (RF-4): one question, then which of them.
 EMERGENCY = "emergency"
-EMERGENCY_QUESTION = "Any of these: fever, numbness or tingling, spreading redness, a pale or cold foot?"
+EMERGENCY_QUESTION = (
+    "Any of these: fever, numbness or tingling, spreading redness, a pale or cold foot?"
+)
 EMERGENCY_SIGNS = {
     "fever": "Fever",
     "numbness": "Numbness or tingling",
@@ -131,8 +133,11 @@ async def checkin_submit(request: Request, me: CurrentAthlete, db: Db, today: To
             checkins.record_checkin, db, me.account.id, checkin, today=today, edit=editing
         )
     except ValidationError as exc:
-        return render(request, "checkin.html", context(values, editing, error=one_line(exc)), status=422)
+        return render(
+            request, "checkin.html", context(values, editing, error=one_line(exc)), status=422
+        )
     except ServiceError as exc:
-        return render(request, "checkin.html", context(values, editing, error=exc.message), status=409)
+        return render(
+            request, "checkin.html", context(values, editing, error=exc.message), status=409
+        )
     return RedirectResponse("/today?saved=1", status_code=303)
-

@@ -190,7 +190,9 @@ def add_event(
         message = one_line(exc) if isinstance(exc, ValidationError) else exc.message
         if "reason" in message:
             message = "Give a reason: the athlete reads it with their plan."
-        return acted(request, db, me, athlete, today, status=422, error=message, form={"kind": kind})
+        return acted(
+            request, db, me, athlete, today, status=422, error=message, form={"kind": kind}
+        )
     return acted(request, db, me, athlete, today, outcome=outcome.summary)
 
 

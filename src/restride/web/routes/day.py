@@ -116,12 +116,16 @@ def logged_response(
         status = 422 if extra.get("error") else 200
         return render(request, "_today_live.html", context, status=status)
     if extra.get("error"):
-        return render(request, "today.html", today_context(db, athlete_id, today, **extra), status=422)
+        return render(
+            request, "today.html", today_context(db, athlete_id, today, **extra), status=422
+        )
     return see_other("/today#todo")
 
 
 @router.post("/today/items/{key}")
-async def log_item(request: Request, key: str, me: CurrentAthlete, db: Db, today: Today) -> Response:
+async def log_item(
+    request: Request, key: str, me: CurrentAthlete, db: Db, today: Today
+) -> Response:
     form = await request.form()
     values = form_values(form, RESULT_FIELDS)
     values["notes"] = str(form.get("notes", ""))[: sessions.MAX_NOTES]
