@@ -6,8 +6,8 @@ and today's decision; a per-athlete summary kept current on each write can repla
 the same function without a change to the pages or the API.
 
 Attention comes in this order: red flags (a referral to a doctor, or a stop), pain or a limp on
-the latest check-in, rising pain, missed check-ins, then a phase gate that waits on the
-clinician's own clearance. A hold is shown, but needs nothing.
+the latest check-in, rising pain or a step back, missed check-ins, then a phase gate that waits
+on the clinician's own clearance. A hold is shown, but needs nothing.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ WEIGHTS = {
     "pain": 40,
     "limp": 40,
     "rising_pain": 30,
+    "setback": 30,
     "missed_checkins": 20,
     "clearance": 10,
     "hold": 0,
@@ -57,7 +58,15 @@ WEIGHTS = {
 }
 
 SignalKind = Literal[
-    "red_flag", "pain", "limp", "rising_pain", "missed_checkins", "clearance", "hold", "none"
+    "red_flag",
+    "pain",
+    "limp",
+    "rising_pain",
+    "setback",
+    "missed_checkins",
+    "clearance",
+    "hold",
+    "none",
 ]
 Sort = Literal["attention", "name", "last_checkin", "pain", "phase"]
 Filter = Literal["all", "attention", "red_flag", "pain", "missed_checkins", "clearance", "hold"]
@@ -72,7 +81,7 @@ FILTERS: dict[str, str] = {
     "all": "Everyone",
     "attention": "Needs attention",
     "red_flag": "Red flags",
-    "pain": "Pain or limp",
+    "pain": "Pain, limp or a setback",
     "missed_checkins": "Missed check-ins",
     "clearance": "Waiting on you",
     "hold": "On hold",
@@ -121,7 +130,7 @@ class BoardRow:
         if wanted == "attention":
             return self.attention > 0
         if wanted == "pain":
-            return bool(kinds & {"pain", "limp", "rising_pain"})
+            return bool(kinds & {"pain", "limp", "rising_pain", "setback"})
         return wanted in kinds
 
 
@@ -181,6 +190,9 @@ def signals(case: Case, decision: Decision) -> list[Signal]:
     rising = _rising(case)
     if rising is not None:
         found.append(Signal("rising_pain", rising))
+    if decision.action == "regress":
+        where = f"{decision.phase_title}, week {decision.week}"
+        found.append(Signal("setback", f"Stepped back today, to {where}."))
     first = max(case.program_start, today - dt.timedelta(days=MISSED_WINDOW_DAYS))
     seen = {c.date for c in case.checkins}
     # Today is left out: the runner may simply not have checked in yet.

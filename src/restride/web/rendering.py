@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi.templating import Jinja2Templates
 
 from restride.domain.evidence import DISCLAIMER
+from restride.loading import builtin_protocol
 from restride.web.accounts import SESSION_DAYS
 from restride.web.deps import ANON_CSRF_COOKIE, SESSION_COOKIE, current_session
 
@@ -138,12 +139,22 @@ def plain_dates(text: str, today: dt.date) -> str:
             day = dt.date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
             return match[0]
-        return day_words(day, today)
+        said = day_words(day, today)
+        before = match.string[: match.start()].rstrip()
+        starts_sentence = not before or before.endswith((".", "!", "?", ":"))
+        return said[0].upper() + said[1:] if starts_sentence else said
 
     return ISO_DATE.sub(spoken, text)
 
 
+def exercise_name(exercise_id: str) -> str:
+    """A library entry's name (a criterion test's, in a logged session), else its ID."""
+    entry = builtin_protocol().library.exercises.get(exercise_id)
+    return entry.name if entry is not None else exercise_id
+
+
 TEMPLATES.env.filters["minutes"] = _minutes
+TEMPLATES.env.filters["exercise_name"] = exercise_name
 TEMPLATES.env.filters["words"] = words
 TEMPLATES.env.filters["day"] = day_words
 TEMPLATES.env.filters["short_day"] = short_day

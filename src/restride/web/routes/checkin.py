@@ -29,17 +29,15 @@ DAILY_PAIN = ("pain_rest", "pain_walking", "pain_next_morning")
 EXERCISE_PAIN = ("pain_activity", "pain_after")
 SIGNS = {
     "limp": "Are you limping?",
-    "can_bear_weight": "Can you put your full weight on it?",
-    "bone_tenderness": "Does the bone hurt when you press on it?",
+    "can_bear_weight": "Can you put full weight on it?",
+    "bone_tenderness": "Does the bone hurt when pressed?",
     "swelling": "Any swelling?",
     "redness": "Any redness over the sore spot?",
     "night_pain": "Pain at night that wakes you?",
 }
 # The rare emergency signs (RF-4): one question, then which of them.
 EMERGENCY = "emergency"
-EMERGENCY_QUESTION = (
-    "Any of these: fever, numbness or tingling, spreading redness, a pale or cold foot?"
-)
+EMERGENCY_QUESTION = "Fever, numbness or tingling, spreading redness, or a pale or cold foot?"
 EMERGENCY_SIGNS = {
     "fever": "Fever",
     "numbness": "Numbness or tingling",
