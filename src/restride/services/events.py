@@ -179,11 +179,13 @@ def what_changed(before: Decision, after: Decision, kind: str, name: str) -> str
         changes.append(f"the referral was {was} and is now {now}")
     if not changes:
         if kind == "hold" or (kind.startswith("withdraw:") and after.action == "hold"):
-            tail = f"{name} stays at {where_they_are(after)} until you release it."
+            tail = f"{name} stays at {where_they_are(after)} until you release or withdraw it."
         elif kind == "note":
             tail = f"{name} reads it with today's plan; nothing else changed."
         else:
             tail = f"{name}'s day did not change: {where_they_are(after)}."
         return f"{done}. {tail}"
+    if kind == "hold":
+        changes.append("nothing moves on until you release or withdraw it")
     sentence = "; ".join(changes)
     return f"{done}. {sentence[0].upper()}{sentence[1:]}."
