@@ -44,7 +44,8 @@ SMALL_TARGETS_JS = """
     const box = el.getBoundingClientRect();
     if (box.width < min - 0.5 || box.height < min - 0.5) {
       const name = (el.textContent || el.getAttribute("aria-label") || el.name || "").trim();
-      small.push(`${el.tagName.toLowerCase()} "${name.slice(0, 40)}" ${Math.round(box.width)}x${Math.round(box.height)}`);
+      const size = `${Math.round(box.width)}x${Math.round(box.height)}`;
+      small.push(`${el.tagName.toLowerCase()} "${name.slice(0, 40)}" ${size}`);
     }
   }
   return small;
