@@ -10,7 +10,6 @@ history as the engine would have it, written through the services.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import TYPE_CHECKING
 
 from playwright.sync_api import expect
@@ -31,7 +30,6 @@ from tests.browser.conftest import (
 )
 from tests.browser.test_journeys import (
     answer_check_in,
-    no_console_errors,
     onboard_the_seed_injury,
     sign_up,
 )
