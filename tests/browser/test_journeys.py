@@ -260,3 +260,39 @@ def test_the_library_and_an_exercise_on_a_phone(browser: Browser, server: str) -
     expect(page).to_have_url(re.compile(r"/library/[a-z0-9-]+$"))
     expect(page.locator(".steps li").first).to_be_visible()
     no_console_errors(page)
+
+
+def test_the_board_filters_and_searches_in_place(browser: Browser, server: str) -> None:
+    page = new_page(browser, server, LAPTOP)
+    sign_in_demo(page, THERAPIST)
+    rows = page.locator(".board-table tbody tr")
+    expect(rows.first).to_be_visible()
+    page.evaluate("window.restrideTestMark = true")
+    page.get_by_label("Search by name or email").fill("three months")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Runner C, three months in")
+    expect(page).to_have_url(re.compile(r"/board\?.*q=three(\+|%20)months"))
+    assert page.evaluate("window.restrideTestMark === true")  # swapped in place
+    page.get_by_label("Search by name or email").fill("")
+    expect(rows).to_have_count(2)
+    page.locator('[data-filter="red_flag"]').click()
+    expect(rows.first).to_contain_text("Red flag")
+    no_console_errors(page)
+
+
+def test_a_runner_can_turn_on_a_check_in_reminder_where_the_browser_allows(
+    browser: Browser, server: str
+) -> None:
+    context = browser.new_context(base_url=server, viewport=PHONE)  # type: ignore[arg-type]
+    context.grant_permissions(["notifications"])
+    page = context.new_page()
+    sign_in_demo(page, DAY_ONE)
+    page.goto("/settings")
+    reminder = page.locator("[data-reminder]")
+    expect(reminder).to_be_visible()
+    reminder.get_by_label("Time").fill("07:30")
+    reminder.get_by_role("button", name="Turn on reminders").click()
+    expect(reminder.locator("[data-reminder-status]")).to_contain_text("On: a reminder at 07:30")
+    reminder.get_by_role("button", name="Turn them off").click()
+    expect(reminder.locator("[data-reminder-status]")).to_have_text("Off.")
+    context.close()
