@@ -32,6 +32,8 @@ from restride.storage import tables as t
 from restride.storage.repository import activity_row
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlalchemy.orm import Session as DbSession
 
     from restride.storage.database import Database
@@ -77,28 +79,21 @@ def load_seed_runner(db: Database, *, today: dt.date, replace: bool = False) -> 
     case = shifted(case, today - case.program_start)
     try:
         with db.transaction() as tx:
-            existing = repo.account_by_email(tx, DEMO_EMAIL)
-            if existing is not None and existing.role != "athlete":
-                raise ConflictError(f"{DEMO_EMAIL} is a clinician account here; not replacing it")
-            if existing is not None and not replace:
-                info = AccountInfo(existing.id, existing.email, existing.name, existing.role)
-                return LoadedDemo(info, case, created=False, replaced=False)
-            if existing is not None:
-                # Episodes, check-ins, sessions and shares go with it (ON DELETE CASCADE).
-                tx.execute(delete(t.Account).where(t.Account.id == existing.id))
-            account = t.Account(email=DEMO_EMAIL, name=DEMO_NAME, role="athlete")
-            tx.add(account)
-            tx.flush()
-            _store(tx, account.id, case)
+            account, created, replaced = _demo_account(
+                tx, DEMO_EMAIL, DEMO_NAME, keep=lambda _existing: not replace
+            )
+            if not created:
+                return LoadedDemo(_info(account), case, created=False, replaced=False)
+            store_case(tx, account.id, case)
             history = demo_activities(case.injury.onset, case.program_start)
             _store_history(tx, account.id, history)
-            info = AccountInfo(account.id, account.email, account.name, account.role)
+            info = _info(account)
     except IntegrityError:
         raise ConflictError(
             "another session was loading the demo runner at the same moment; "
             "run `restride demo` again"
         ) from None
-    return LoadedDemo(info, case, True, existing is not None, len(history))
+    return LoadedDemo(info, case, True, replaced, len(history))
 
 
 def load_recovering_runner(
@@ -119,18 +114,12 @@ def load_recovering_runner(
     case = case.model_copy(update={"checkins": notes})
     try:
         with db.transaction() as tx:
-            existing = repo.account_by_email(tx, RECOVERING_EMAIL)
-            if existing is not None and existing.role != "athlete":
-                raise ConflictError(f"{RECOVERING_EMAIL} is a clinician account here")
-            if existing is not None and _up_to_date(tx, existing.id, today):
-                info = AccountInfo(existing.id, existing.email, existing.name, existing.role)
-                return LoadedDemo(info, case, created=False, replaced=False)
-            if existing is not None:
-                tx.execute(delete(t.Account).where(t.Account.id == existing.id))
-            account = t.Account(email=RECOVERING_EMAIL, name=RECOVERING_NAME, role="athlete")
-            tx.add(account)
-            tx.flush()
-            episode_id = _store(tx, account.id, case)
+            account, created, replaced = _demo_account(
+                tx, RECOVERING_EMAIL, RECOVERING_NAME, keep=lambda a: _up_to_date(tx, a.id, today)
+            )
+            if not created:
+                return LoadedDemo(_info(account), case, created=False, replaced=False)
+            episode_id = store_case(tx, account.id, case)
             if clinician_id is not None:
                 tx.add(t.Share(athlete_id=account.id, clinician_id=clinician_id))
                 tx.add(
@@ -144,12 +133,35 @@ def load_recovering_runner(
                 )
             history = demo_activities(case.injury.onset, case.program_start)
             _store_history(tx, account.id, history)
-            info = AccountInfo(account.id, account.email, account.name, account.role)
+            info = _info(account)
     except IntegrityError:
         raise ConflictError(
             "another session was loading the demo runner at the same moment; try again"
         ) from None
-    return LoadedDemo(info, case, True, existing is not None, len(history))
+    return LoadedDemo(info, case, True, replaced, len(history))
+
+
+def _demo_account(
+    tx: DbSession, email: str, name: str, *, keep: Callable[[t.Account], bool]
+) -> tuple[t.Account, bool, bool]:
+    """The demo athlete's account: the stored one if `keep` says so, else a new one in its
+    place (its episodes, check-ins, sessions and shares go with it: ON DELETE CASCADE).
+    Returns the account, whether it was made now, and whether it replaced one."""
+    existing = repo.account_by_email(tx, email)
+    if existing is not None and existing.role != "athlete":
+        raise ConflictError(f"{email} is a clinician account here; not replacing it")
+    if existing is not None and keep(existing):
+        return existing, False, False
+    if existing is not None:
+        tx.execute(delete(t.Account).where(t.Account.id == existing.id))
+    account = t.Account(email=email, name=name, role="athlete")
+    tx.add(account)
+    tx.flush()
+    return account, True, existing is not None
+
+
+def _info(account: t.Account) -> AccountInfo:
+    return AccountInfo(account.id, account.email, account.name, account.role)
 
 
 def _up_to_date(tx: DbSession, athlete_id: str, today: dt.date) -> bool:
@@ -162,7 +174,8 @@ def _up_to_date(tx: DbSession, athlete_id: str, today: dt.date) -> bool:
     )
 
 
-def _store(tx: DbSession, athlete_id: str, case: Case) -> str:
+def store_case(tx: DbSession, athlete_id: str, case: Case) -> str:
+    """A case's injury and history as the athlete's new active episode; returns its ID."""
     injury = case.injury
     episode = t.Episode(
         athlete_id=athlete_id,
