@@ -99,7 +99,7 @@ def test_the_board_is_a_table_with_signals_search_and_filters(people: People) ->
         db, new.id, CheckIn(date=TODAY, pain_walking=4, limp=True, pain_rest=0), today=TODAY
     )
     page = html.unescape(people.bob.client.get("/board").text)
-    assert '<table class="board-table">' in page
+    assert '<table class="board-table stacked">' in page
     assert page.index("Nell") < page.index("Alice")
     assert "Pain 4/10 walking on the latest check-in." in page
     assert "Limping on the latest check-in." in page
