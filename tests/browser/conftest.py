@@ -55,9 +55,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(folder: Path, today: str) -> Iterator[str]:
-    """`restride serve --demo` on the SQLite file in `folder`, with `today` as its day."""
-    port = free_port()
+def running_server(folder: Path, today: str, port: int | None = None) -> Iterator[str]:
+    """`restride serve --demo` on the SQLite file in `folder`, with `today` as its day; on
+    `port` when given (a browser that stays open across days keeps one address)."""
+    port = port or free_port()
     env = {
         **os.environ,
         "RESTRIDE_DATA_DIR": str(folder),

@@ -22,7 +22,12 @@ from restride.simulation import (
 )
 from restride.storage.database import Database
 from tests.browser.conftest import PHONE, database_url, running_server
-from tests.browser.test_journeys import new_page, no_console_errors, sign_in_demo
+from tests.browser.test_journeys import (
+    answer_check_in,
+    new_page,
+    no_console_errors,
+    sign_in_demo,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -63,17 +68,16 @@ def test_a_pain_free_check_in_moves_runner_c_from_offload_to_rest(
     browser: Browser, change_day_server: str
 ) -> None:
     page = new_page(browser, change_day_server, PHONE)
-    sign_in_demo(page, "Sign in as runner C (athlete)")
+    sign_in_demo(page, "Sign in as runner C on day one")
     expect(page).to_have_url(re.compile(r"/today$"))
-    expect(page.locator(".decision .phase")).to_contain_text("Offload")
-    expect(page.locator(".decision .action")).not_to_have_attribute("data-action", "progress")
+    expect(page.locator("[data-check-in-first] .phase")).to_contain_text("Offload")
+    expect(page.locator(".decision .action")).to_have_count(0)  # no verdict before the check-in
 
     page.get_by_role("link", name="Check in for today").click()
-    for field in ("pain_rest", "pain_walking", "pain_next_morning"):
-        page.locator(f"#f-{field} label").filter(has_text=re.compile("^0$")).click()
+    answer_check_in(page)
     page.get_by_role("button", name="Save check-in").click()
 
-    expect(page.get_by_role("status")).to_contain_text("Check-in saved.")
+    expect(page.get_by_text("Check-in saved.")).to_be_visible()
     expect(page.locator(".decision .phase")).to_contain_text("Rest")
     action = page.locator(".decision .action")
     expect(action).to_have_attribute("data-action", "progress")

@@ -36,6 +36,7 @@ def test_upload_a_fit_file_and_see_it_in_the_history_chart(
     page = new_page(browser, server, PHONE)
     sign_up(page, "Alice")
     onboard_the_seed_injury(page)
+    page.get_by_role("link", name="More").click()
     page.get_by_role("link", name="Activities").click()
     expect(page.locator("[data-empty]")).to_contain_text("No training history imported yet")
     page.get_by_label("Files to import").set_input_files(str(running_fit))
@@ -55,6 +56,7 @@ def test_upload_a_fit_file_and_see_it_in_the_history_chart(
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], wide
 
+    page.get_by_role("link", name="More").click()
     page.get_by_role("link", name="History").click()
     expect(page.locator('canvas[data-load-view="minutes"][data-drawn=true]')).to_be_attached()
     expect(page.locator('tr[data-load-week="2013-02-04"]')).to_contain_text("Running")
@@ -116,7 +118,7 @@ def test_screenshots_of_the_training_pages(
         shot.close()
     # The demo runner's pages too (with the demo's own history, if any).
     demo = new_page(browser, server, PHONE)
-    sign_in_demo(demo, "Sign in as runner C (athlete)")
+    sign_in_demo(demo, "Sign in as runner C, three months in")
     for name in ("activities", "insights", "shoes"):
         demo.goto(f"/{name}")
         demo.screenshot(path=SCREENSHOTS / f"demo-{name}-390x844.png", full_page=True)

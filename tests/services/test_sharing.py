@@ -36,10 +36,20 @@ class People:
 
 
 def stored_events(db: Database, athlete: str) -> list[ClinicianEvent]:
+    """The stored events as given: each carries its row's ID, checked here and then left out."""
     with db.transaction() as tx:
         episode = repo.active_episode(tx, athlete)
         assert episode is not None
-        return [repo.to_event(tx, r) for r in repo.event_rows(tx, episode.id)]
+        events = [repo.to_event(tx, r) for r in repo.event_rows(tx, episode.id)]
+    assert [e.id for e in events] == [r.id for r in rows_of(db, athlete)]
+    return [e.model_copy(update={"id": None}) for e in events]
+
+
+def rows_of(db: Database, athlete: str) -> list[t.ClinicianEvent]:
+    with db.transaction() as tx:
+        episode = repo.active_episode(tx, athlete)
+        assert episode is not None
+        return repo.event_rows(tx, episode.id)
 
 
 def share_count(db: Database) -> int:

@@ -7,6 +7,7 @@ shared `database` fixture is already migrated.
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import os
 import re
 from importlib import resources
@@ -17,7 +18,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 from restride.storage.database import Database, alembic_config
@@ -130,3 +131,45 @@ def test_every_migration_is_numbered_with_its_revision_id_and_has_a_downgrade() 
         expected_previous = number
         numbers.append(number)
     assert revisions_oldest_first() == numbers
+
+
+def test_going_down_from_0007_drops_the_withdrawals_so_the_events_they_took_back_stand(
+    empty_database: Database,
+) -> None:
+    """Without the `withdraws` column a withdrawal could not say what it takes back; the
+    downgrade removes them, and the event taken back is in force again, as it was before."""
+    db = empty_database
+    db.migrate("0007")
+    day = dt.date(2026, 3, 2)
+    now = dt.datetime(2026, 3, 2, 12, tzinfo=dt.UTC)
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO accounts (id, email, name, role, units, created_at) "
+                "VALUES ('a', 'a@example.org', 'A', 'athlete', 'metric', :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO episodes (id, athlete_id, protocol, site, side, kind, onset, "
+                "prior_bone_stress_injury, program_start, active, created_at) VALUES "
+                "('e', 'a', 'ten-steps', 'metatarsal_4_shaft', 'right', 'bone', :day, false, "
+                ":day, true, :now)"
+            ),
+            {"day": day, "now": now},
+        )
+        for row_id, kind, withdraws in (("h", "hold", None), ("w", "withdraw", "h")):
+            connection.execute(
+                text(
+                    "INSERT INTO clinician_events (id, episode_id, date, kind, reason, "
+                    "recorded_at, withdraws) VALUES (:id, 'e', :day, :kind, 'why', :now, :w)"
+                ),
+                {"id": row_id, "day": day, "kind": kind, "now": now, "w": withdraws},
+            )
+    db.downgrade("0005")
+    with db.engine.connect() as connection:
+        kinds = connection.execute(text("SELECT kind FROM clinician_events")).scalars().all()
+    assert kinds == ["hold"]
+    db.migrate()
+    assert schema_differences(db) == []

@@ -26,6 +26,21 @@ PASSWORD = "correct horse battery"  # noqa: S105 - a test account
 # argon2id still, with the cheapest parameters: the tests sign in hundreds of times.
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+# A web check-in with every question answered: no pain, no sign. The form pre-answers nothing.
+ALL_CLEAR = {
+    "pain_rest": "0",
+    "pain_walking": "0",
+    "pain_next_morning": "0",
+    "pain_activity": "skip",
+    "pain_after": "skip",
+    "limp": "no",
+    "can_bear_weight": "yes",
+    "bone_tenderness": "no",
+    "swelling": "no",
+    "redness": "no",
+    "night_pain": "no",
+    "emergency": "no",
+}
 
 
 def seed_injury() -> Injury:

@@ -65,6 +65,8 @@ def path_values(people: People, folder: Path) -> dict[str, str]:
         "clinician_id": people.bob.id,
         "token": "0" * 43,  # no such calendar feed
         "exercise_id": "cx-calf-raise-double",
+        "event_id": "0" * 32,  # no such event: a withdrawal of it is refused
+        "key": "walk_run",  # an item not on Alice's plan today
     }
 
 

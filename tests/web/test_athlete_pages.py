@@ -8,15 +8,9 @@ from restride.services import athletes
 from restride.storage import repository as repo
 from restride.web import accounts
 from restride.web.deps import SESSION_COOKIE
-from tests.web.conftest import TODAY, People
+from tests.web.conftest import ALL_CLEAR, TODAY, People
 
-PAIN_FREE = {
-    "pain_rest": "0",
-    "pain_walking": "0",
-    "pain_next_morning": "0",
-    "pain_activity": "skip",
-    "pain_after": "skip",
-}
+PAIN_FREE = ALL_CLEAR
 
 
 def new_athlete(people: People) -> tuple[TestClient, str]:
@@ -74,13 +68,19 @@ def test_onboarding_refuses_an_onset_in_the_future_and_keeps_the_form(people: Pe
     assert '<option value="achilles" selected>' in response.text
 
 
-def test_today_lists_the_items_as_a_checklist_with_reasons_and_a_disclaimer(people: People) -> None:
+def test_today_before_the_check_in_says_check_in_first_and_lists_the_basics(
+    people: People,
+) -> None:
     page = people.alice.client.get("/today").text
-    assert page.count('type="checkbox" data-tick=') >= 3
-    assert "Crutches" in page
-    assert "seed step 1" in page and "TS-OFFLOAD" in page
-    assert "does not diagnose" in page.lower() or "not diagnose" in page.lower()
+    assert "data-check-in-first" in page and "Check in first" in page
+    assert "Hold: repeat" not in page  # no verdict before the day's check-in
     assert "Check in for today" in page
+    assert "Crutches" in page
+    assert page.count('class="done-button"') >= 2  # self-massage and mobility log in one tap
+    # Reasons in words; where they come from sits behind the sources toggle.
+    assert "from step 1 of the ten steps" in page and "Rule TS-OFFLOAD" in page
+    assert "data-sources-toggle" in page
+    assert "does not diagnose" in page.lower() or "not diagnose" in page.lower()
 
 
 def test_a_check_in_is_saved_and_can_be_changed_the_same_day(people: People) -> None:
@@ -94,6 +94,7 @@ def test_a_check_in_is_saved_and_can_be_changed_the_same_day(people: People) -> 
     page = alice.client.get("/checkin").text
     assert "Change today's check-in" in page
     assert 'name="pain_walking" value="0" required checked' in page
+    assert 'name="limp" value="no" required checked' in page
     again = alice.post("/checkin", {**PAIN_FREE, "pain_walking": "3", "edit": "1"})
     assert again.status_code == 303
     with people.db.transaction() as tx:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 from restride.domain.case import CheckIn
 from restride.services import athletes, checkins
 from restride.web import invites
-from tests.web.conftest import TODAY, People, seed_injury
+from tests.web.conftest import ALL_CLEAR, TODAY, People, seed_injury
 
 
 def test_a_hold_by_bob_shows_on_alices_today(people: People) -> None:
@@ -15,6 +16,7 @@ def test_a_hold_by_bob_shows_on_alices_today(people: People) -> None:
     response = people.bob.post(path, {"kind": "hold", "reason": "Wait for the MRI on Friday"})
     assert response.status_code == 303
 
+    people.alice.post("/checkin", ALL_CLEAR)
     today = people.alice.client.get("/today").text
     assert "From your clinician" in today
     assert "Wait for the MRI on Friday" in today
@@ -23,7 +25,9 @@ def test_a_hold_by_bob_shows_on_alices_today(people: People) -> None:
     assert people.alice.client.get("/api/today").json()["action"] == "hold"
 
 
-def test_an_event_through_htmx_returns_the_updated_events_fragment(people: People) -> None:
+def test_an_event_through_htmx_returns_the_updated_timeline_and_says_what_changed(
+    people: People,
+) -> None:
     path = f"/athletes/{people.alice.id}/events"
     headers = {"HX-Request": "true"}
     response = people.bob.post(
@@ -31,7 +35,11 @@ def test_an_event_through_htmx_returns_the_updated_events_fragment(people: Peopl
     )
     assert response.status_code == 200
     text = response.text
-    assert text.lstrip().startswith('<section id="events"') and "Hop test next week" in text
+    assert text.lstrip().startswith('<div id="timeline-live"') and "Hop test next week" in text
+    # Alice shares with Bob, so she is told her therapist can see her record (no referral to
+    # find one): a note changes nothing else, and says so.
+    said = "Note saved. Alice reads it with today's plan; nothing else changed."
+    assert said in html.unescape(text)
 
     empty = people.bob.post(path, {"kind": "hold", "reason": "  "}, headers=headers)
     assert empty.status_code == 422

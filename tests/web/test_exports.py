@@ -35,8 +35,10 @@ def test_alice_downloads_her_plan_as_a_calendar(people: People) -> None:
 def test_workouts_are_refused_kindly_before_the_plan_has_running(people: People) -> None:
     # Alice starts in Offload: twelve weeks of a pain-free plan still hold no walk-run.
     response = people.alice.client.get("/settings/exports/workouts.zip")
-    assert response.status_code == 404
-    assert "no workouts" in response.text
+    # Not a "Not found" page: the settings, saying why and when.
+    assert response.status_code == 200
+    assert "No watch workouts yet" in response.text and "data-notice" in response.text
+    assert "walk-run phase starts" in response.text
 
 
 def test_alice_downloads_her_record_as_csv_tables(people: People) -> None:

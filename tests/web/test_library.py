@@ -93,4 +93,5 @@ def test_unknown_exercises_and_missing_drawings_are_404(people: People) -> None:
 def test_todays_exercises_link_to_their_library_page(people: People) -> None:
     html = people.alice.client.get("/today").text
     assert 'href="/library/' in html
-    assert 'href="/library"' in html  # the nav
+    assert 'href="/more"' in html  # the nav, where the library is one tap away
+    assert 'href="/library"' in people.alice.client.get("/more").text

@@ -67,7 +67,7 @@ def test_a_full_run_of_the_flows_logs_no_secret(
         assert people.bob.post("/board/redeem", {"code": invite.group(1)}).status_code in (200, 303)
 
         feed = people.alice.post("/settings/calendar-feed").text
-        link = re.search(r"data-feed-url>[^<]*/calendar/([^<.]+)\.ics<", feed)
+        link = re.search(r'id="feed-url"[^>]*>[^<]*/calendar/([^<.]+)\.ics', feed)
         assert link is not None
         secrets.append(link.group(1))
         assert people.alice.client.get(f"/calendar/{link.group(1)}.ics").status_code == 200

@@ -27,28 +27,37 @@ DEMO_CLINICIAN = ("therapist@example.org", "Demo Therapist")
 
 
 def load_demo(db: Database) -> list[tuple[str, str]]:
-    """Runner C and a therapist C shares with, both with the demo password; (label, email)."""
+    """Runner C a few months in, runner C on day one, and a therapist both share with, all with
+    the demo password; (label, email), the months-in runner first."""
     from argon2 import PasswordHasher
 
     from restride.web import accounts
 
     hasher = PasswordHasher()
-    runner = demo_service.load_seed_runner(db, today=current_day()).athlete
-    accounts.set_password(db, hasher, runner.id, DEMO_PASSWORD, sign_out=False)
     email, name = DEMO_CLINICIAN
     with db.transaction() as tx:
         existing = account_by_email(tx, email)
     if existing is None:
-        accounts.sign_up(
+        therapist = accounts.sign_up(
             db, hasher, email=email, name=name, password=DEMO_PASSWORD, role="clinician"
-        )
+        ).id
     else:
-        accounts.set_password(db, hasher, existing.id, DEMO_PASSWORD, sign_out=False)
-    try:
-        sharing.share_with(db, runner.id, email)
-    except ConflictError:
-        pass  # shared on an earlier run
-    return [("Sign in as runner C (athlete)", runner.email), (f"Sign in as {name}", email)]
+        therapist = existing.id
+        accounts.set_password(db, hasher, therapist, DEMO_PASSWORD, sign_out=False)
+    today = current_day()
+    recovering = demo_service.load_recovering_runner(db, today=today, clinician_id=therapist)
+    first_day = demo_service.load_seed_runner(db, today=today)
+    for runner in (recovering.athlete, first_day.athlete):
+        accounts.set_password(db, hasher, runner.id, DEMO_PASSWORD, sign_out=False)
+        try:
+            sharing.share_with(db, runner.id, email)
+        except ConflictError:
+            pass  # shared on an earlier run
+    return [
+        ("Sign in as runner C, three months in", recovering.athlete.email),
+        ("Sign in as runner C on day one", first_day.athlete.email),
+        (f"Sign in as {name}", email),
+    ]
 
 
 @app.command()
@@ -58,7 +67,11 @@ def serve(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     demo: Annotated[
-        bool, typer.Option("--demo", help="Load the demo runner C and a demo therapist first.")
+        bool,
+        typer.Option(
+            "--demo",
+            help="Load the demo runner C (three months in, and on day one) and a therapist first.",
+        ),
     ] = False,
     workers: Annotated[
         int,

@@ -1,5 +1,5 @@
 """The plan as an iCalendar file: an all-day event for each loading session of the coming weeks,
-and one on the earliest day each later phase can start.
+one on the earliest day each later phase can start, and a daily check-in reminder with an alarm.
 
 Pure, so the web app can serve the same bytes from a subscription URL. Every event's UID comes
 from the athlete, the day and the item, never from the text, so importing a newer export (or a
@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 from typing import TYPE_CHECKING
 
-from icalendar import Calendar, Event, vDuration, vText
+from icalendar import Alarm, Calendar, Event, vDuration, vRecur, vText
 
 from restride.domain.protocol import LOADING_KINDS
 from restride.exports.text import item_lines
@@ -27,6 +27,12 @@ PRODID = "-//restride//restride plan//EN"
 ONE_DAY = dt.timedelta(days=1)
 # How often a subscribed calendar should fetch the plan again: it moves with every check-in.
 REFRESH = dt.timedelta(hours=12)
+# The daily check-in reminder: when, unless the athlete picks another time for their link.
+REMINDER_AT = dt.time(9, 0)
+REMINDER_TEXT = (
+    "Open restride and check in: under a minute, and today's plan depends on it. "
+    "Pain, a limp or anything new goes in the check-in, never only in your head."
+)
 PLAN_NOTE = (
     "These dates assume that every day from tomorrow is pain-free, with a check-in every day "
     "and every session done as planned. Pain, a missed check-in or a flare moves them later. "
@@ -34,8 +40,11 @@ PLAN_NOTE = (
 )
 
 
-def plan_calendar(plan: Plan, athlete: AccountInfo) -> bytes:
-    """The plan as an iCalendar file (UTF-8 bytes); the same plan always gives the same bytes."""
+def plan_calendar(
+    plan: Plan, athlete: AccountInfo, *, remind_at: dt.time | None = REMINDER_AT
+) -> bytes:
+    """The plan as an iCalendar file (UTF-8 bytes); the same plan always gives the same bytes.
+    `remind_at` is the local time of the daily check-in reminder (None leaves it out)."""
     today = plan.today.date
     owner = _owner_key(athlete.id)
     # DTSTAMP and SEQUENCE come from the plan's day, not the clock: the same plan gives the same
@@ -68,6 +77,9 @@ def plan_calendar(plan: Plan, athlete: AccountInfo) -> bytes:
             event.add("description", _session_description(decision, item, today))
             event.add("categories", ["restride", item.kind.replace("_", "-")])
             calendar.add_component(event)
+    if remind_at is not None:
+        first = history[0].start if history else today
+        calendar.add_component(_reminder(owner, first, remind_at, stamp, sequence))
     for phase, start in plan.phase_starts.items():
         if start <= today or phase == plan.today.phase:
             continue
@@ -97,6 +109,28 @@ def _all_day(uid: str, day: dt.date, summary: str, stamp: dt.datetime, sequence:
     event.add("summary", summary)
     # An all-day plan item should not mark the day as busy.
     event.add("transp", "TRANSPARENT")
+    return event
+
+
+def _reminder(owner: str, first: dt.date, at: dt.time, stamp: dt.datetime, sequence: int) -> Event:
+    """A short daily event at `at`, in the calendar's own time zone (a floating time), with an
+    alarm as it starts. It begins on the program's first day, so its UID and start never move."""
+    event = Event()
+    event.add("uid", f"checkin-reminder.{owner}@restride")
+    event.add("dtstamp", stamp)
+    event.add("sequence", sequence)
+    event.add("dtstart", dt.datetime.combine(first, at))
+    event.add("duration", dt.timedelta(minutes=5))
+    event.add("rrule", vRecur(freq="daily"))
+    event.add("summary", "Check in on restride")
+    event.add("description", REMINDER_TEXT)
+    event.add("categories", ["restride", "reminder"])
+    event.add("transp", "TRANSPARENT")
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", "Time to check in on restride")
+    alarm.add("trigger", dt.timedelta(0))
+    event.add_component(alarm)
     return event
 
 

@@ -86,7 +86,7 @@ class AdherenceRow:
 @dataclass(frozen=True)
 class TimelineEntry:
     date: dt.date
-    kind: str  # "red-flag" | "clinician"
+    kind: str  # "red-flag" | "clinician" | "athlete" (the athlete's own notes)
     title: str
     text: str
 
@@ -244,8 +244,8 @@ def _row(days: list[_Day], label: str) -> AdherenceRow:
 
 
 def timeline(protocol: Protocol, case: Case, decision: Decision) -> list[TimelineEntry]:
-    """Each red flag as the engine remembers it (the decision's flag history) and every
-    clinician event, oldest first."""
+    """Each red flag as the engine remembers it (the decision's flag history), every clinician
+    event (a withdrawn one says so) and the athlete's notes, oldest first."""
     entries = []
     for flag in decision.flag_history:
         rule = protocol.rule(flag.rule)
@@ -265,17 +265,36 @@ def timeline(protocol: Protocol, case: Case, decision: Decision) -> list[Timelin
                 text=f"{rule.text} {state}",
             )
         )
+    by_id = {e.id: e for e in case.clinician_events if e.id}
+    withdrawn = {e.withdraws: e for e in case.clinician_events if e.kind == "withdraw"}
     for event in case.clinician_events:
         who = f" ({event.clinician})" if event.clinician else ""
+        text = event.reason
+        taken_back = withdrawn.get(event.id) if event.id else None
+        if taken_back is not None:
+            text += f" [Withdrawn on {taken_back.date.isoformat()}: it no longer counts.]"
+        if event.kind == "withdraw" and event.withdraws in by_id:
+            target = by_id[event.withdraws]
+            what = target.kind.replace("_", " ")
+            text = f"Takes back the {what} of {target.date.isoformat()}: {text}"
         entries.append(
             TimelineEntry(
-                date=event.date,
-                kind="clinician",
-                title=EVENT_WORDS[event.kind] + who,
-                text=event.reason,
+                date=event.date, kind="clinician", title=EVENT_WORDS[event.kind] + who, text=text
             )
         )
-    return sorted(entries, key=lambda e: (e.date, e.kind != "red-flag"))
+    for checkin in case.checkins:
+        if checkin.notes:
+            entries.append(
+                TimelineEntry(checkin.date, "athlete", "Athlete's check-in note", checkin.notes)
+            )
+    for session in case.sessions:
+        if session.notes:
+            what = session.kind.replace("_", " ")
+            entries.append(
+                TimelineEntry(session.date, "athlete", f"Athlete's note on a {what}", session.notes)
+            )
+    order = {"red-flag": 0, "clinician": 1, "athlete": 2}
+    return sorted(entries, key=lambda e: (e.date, order[e.kind]))
 
 
 # --- Rendering ----------------------------------------------------------------------------------

@@ -80,3 +80,10 @@ def record_checkin(
         ) from None
     bone = is_bone_injury(injury, tenderness_seen=checkin.bone_tenderness)
     return RecordedCheckIn(checkin, version, assess_red_flags(protocol, injury, checkin, bone=bone))
+
+
+def checked_in_on(db: Database, athlete_id: str, day: dt.date) -> bool:
+    """Whether the athlete's active episode has a check-in for `day` (False without one)."""
+    with db.read() as tx:
+        episode = repo.active_episode(tx, athlete_id)
+        return episode is not None and repo.checkin_on(tx, episode.id, day) is not None

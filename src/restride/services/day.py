@@ -374,3 +374,9 @@ def refresh_one(db: Database, athlete_id: str, *, today: dt.date) -> None:
     """One athlete's day composed for `today` unless it is current already."""
     with db.transaction() as tx:
         keep_current(tx, athlete_id, today=today)
+
+
+def board_size(db: Database, clinician_id: str) -> int:
+    """How many athletes share with the clinician, whatever the search."""
+    with db.read() as tx:
+        return board_query.board_counts(tx, clinician_id)["all"]

@@ -35,11 +35,20 @@ class ExportFile:
     data: bytes
 
 
-def plan_calendar(db: Database, athlete_id: str, *, today: dt.date, weeks: int = 12) -> bytes:
-    """The plan for the coming `weeks` as an iCalendar file."""
+def plan_calendar(
+    db: Database,
+    athlete_id: str,
+    *,
+    today: dt.date,
+    weeks: int = 12,
+    remind_at: dt.time | None = ics.REMINDER_AT,
+) -> bytes:
+    """The plan for the coming `weeks` as an iCalendar file, with a daily check-in reminder at
+    `remind_at` (local time; None for none)."""
     _check_weeks(weeks)
     athlete = account(db, athlete_id)
-    return ics.plan_calendar(plan_ahead(db, athlete_id, today=today, weeks=weeks), athlete)
+    plan = plan_ahead(db, athlete_id, today=today, weeks=weeks)
+    return ics.plan_calendar(plan, athlete, remind_at=remind_at)
 
 
 def plan_workouts(

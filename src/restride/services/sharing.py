@@ -1,4 +1,4 @@
-"""Sharing with a clinician, and the clinician's events (clear, hold, release, note)."""
+"""Sharing with a clinician, and the clinician's events (clear, hold, release, note, withdraw)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from restride.storage.tables import utcnow
 
 if TYPE_CHECKING:
     import datetime as dt
+
+    from sqlalchemy.orm import Session as DbSession
 
     from restride.domain.case import ClinicianEvent
     from restride.storage.database import Database
@@ -70,11 +72,26 @@ def record_clinician_event(
     *,
     today: dt.date,
     clinician_id: str | None = None,
-) -> None:
-    """A clinician's clear, hold, release or note. A clinician needs the athlete's share;
-    without a clinician the athlete records what their clinician told them."""
+) -> str:
+    """A clinician's clear, hold, release, note or withdraw; returns its ID. A clinician needs
+    the athlete's share; without a clinician the athlete records what their clinician told
+    them. Only whoever recorded an event can withdraw it, and only once."""
     if event.date > today:
         raise InvalidInputError(f"date: {event.date} is in the future (today is {today})")
+    try:
+        return _record_event(db, athlete_id, event, clinician_id, today)
+    except IntegrityError:
+        # Another session withdrew the same event a moment before (the unique index says so).
+        raise ConflictError("withdraws: that event is already withdrawn") from None
+
+
+def _record_event(
+    db: Database,
+    athlete_id: str,
+    event: ClinicianEvent,
+    clinician_id: str | None,
+    today: dt.date,
+) -> str:
     with db.transaction() as tx:
         if clinician_id is not None and repo.open_share(tx, athlete_id, clinician_id) is None:
             raise ForbiddenError("this athlete has not shared their record with you")
@@ -83,5 +100,29 @@ def record_clinician_event(
             raise InvalidInputError(
                 f"date: {event.date} is before the program began ({episode.program_start})"
             )
-        tx.add(repo.event_row(episode.id, event, clinician_id))
+        if event.withdraws is not None:
+            _check_withdrawable(tx, episode.id, event.withdraws, clinician_id)
+        row = repo.event_row(episode.id, event, clinician_id)
+        tx.add(row)
+        tx.flush()
         day.keep_current(tx, athlete_id, today=today)
+        return row.id
+
+
+def _check_withdrawable(
+    tx: DbSession, episode_id: str, event_id: str, clinician_id: str | None
+) -> None:
+    target = tx.get(t.ClinicianEvent, event_id) if len(event_id) <= 32 else None
+    if target is None or target.episode_id != episode_id:
+        raise NotFoundError("withdraws: no such event in this injury episode")
+    if target.kind == "withdraw":
+        raise InvalidInputError("withdraws: a withdrawal cannot itself be withdrawn")
+    if target.clinician_id != clinician_id:
+        raise ForbiddenError("withdraws: only whoever recorded an event can withdraw it")
+    already = tx.scalar(
+        select(t.ClinicianEvent.id).where(
+            t.ClinicianEvent.episode_id == episode_id, t.ClinicianEvent.withdraws == event_id
+        )
+    )
+    if already is not None:
+        raise ConflictError("withdraws: that event is already withdrawn")

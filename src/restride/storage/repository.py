@@ -146,6 +146,7 @@ def event_rows(
 def to_event(db: DbSession, row: t.ClinicianEvent) -> domain.ClinicianEvent:
     clinician = db.get(t.Account, row.clinician_id) if row.clinician_id else None
     return domain.ClinicianEvent(
+        id=row.id,
         date=row.date,
         kind=row.kind,  # type: ignore[arg-type]
         reason=row.reason,
@@ -153,6 +154,7 @@ def to_event(db: DbSession, row: t.ClinicianEvent) -> domain.ClinicianEvent:
         scope=row.scope,  # type: ignore[arg-type]
         flag=row.flag,
         gate=row.gate,
+        withdraws=row.withdraws,
     )
 
 
@@ -168,6 +170,7 @@ def event_row(
         scope=event.scope,
         flag=event.flag,
         gate=event.gate,
+        withdraws=event.withdraws,
     )
 
 

@@ -206,6 +206,8 @@ class SessionLog(Base):
 
 class ClinicianEvent(Base):
     __tablename__ = "clinician_events"
+    # An event is withdrawn at most once (NULLs, every event that is no withdraw, never clash).
+    __table_args__ = (Index("uq_clinician_events_withdraws", "withdraws", unique=True),)
 
     id: Mapped[str] = _id()
     episode_id: Mapped[str] = mapped_column(
@@ -224,6 +226,9 @@ class ClinicianEvent(Base):
     flag: Mapped[str | None] = mapped_column(String(60), nullable=True)
     gate: Mapped[str | None] = mapped_column(String(40), nullable=True)
     recorded_at: Mapped[dt.datetime] = _created()
+    # Migration 0007: a `withdraw` names the event it takes back. No foreign key: an archive
+    # restores rows in key order, so the withdraw may come before the event it names.
+    withdraws: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class Share(Base):

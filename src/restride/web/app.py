@@ -20,9 +20,12 @@ from restride.web.routes import (
     api,
     athlete,
     auth,
+    checkin,
     clinician,
+    day,
     exports,
     library,
+    more,
     settings,
     training,
 )
@@ -137,6 +140,7 @@ def create_app(
 
     static = resources.files("restride.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    for module in (auth, athlete, training, settings, exports, clinician, library, api):
+    routers = (auth, athlete, day, checkin, training, settings, exports, clinician, library)
+    for module in (*routers, more, api):
         app.include_router(module.router)
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import secrets
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -9,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi.templating import Jinja2Templates
 
 from restride.domain.evidence import DISCLAIMER
+from restride.loading import builtin_protocol
 from restride.web.accounts import DEVICE_DAYS, SESSION_DAYS
 from restride.web.deps import ANON_CSRF_COOKIE, SESSION_COOKIE, current_session
 
@@ -26,6 +29,20 @@ ACTION_WORDS = {
     "regress": "Step back",
     "stop": "Stop activity until a clinician has seen you",
 }
+# For a table cell: the same, in a few words.
+ACTION_SHORT = {
+    "continue": "Carry on",
+    "progress": "Step up",
+    "hold": "Hold",
+    "regress": "Step back",
+    "stop": "Stop until seen",
+}
+REFERRAL_SHORT = {
+    "none": "–",
+    "routine": "Therapist",
+    "soon": "Doctor within days",
+    "urgent": "Medical help today",
+}
 REFERRAL_WORDS = {
     "none": "",
     "routine": "Find a qualified therapist who treats running injuries, and share with them.",
@@ -37,6 +54,19 @@ EVENT_WORDS = {
     "clear": "Cleared",
     "release_hold": "Hold released",
     "note": "Note",
+    "withdraw": "Withdrawn",
+}
+SESSION_WORDS = {
+    "self_massage": "Self-massage",
+    "mobility": "Mobility",
+    "corrective": "Corrective work",
+    "walk": "Walk",
+    "walk_run": "Walk-run",
+    "run": "Run",
+    "functional": "Functional training",
+    "cross_training": "Cross-training",
+    "test": "Test",
+    "other": "Something else",
 }
 PAIN_LABELS = {
     "pain_rest": "Pain at rest",
@@ -47,11 +77,15 @@ PAIN_LABELS = {
 }
 TEMPLATES.env.globals.update(
     ACTION_WORDS=ACTION_WORDS,
+    ACTION_SHORT=ACTION_SHORT,
     REFERRAL_WORDS=REFERRAL_WORDS,
+    REFERRAL_SHORT=REFERRAL_SHORT,
     EVENT_WORDS=EVENT_WORDS,
+    SESSION_WORDS=SESSION_WORDS,
     PAIN_LABELS=PAIN_LABELS,
     DISCLAIMER=DISCLAIMER,
 )
+ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
 def _minutes(value: float | None) -> str:
@@ -63,8 +97,70 @@ def words(key: str) -> str:
     return key.replace("_", " ").capitalize()
 
 
+def day_words(day: dt.date, today: dt.date) -> str:
+    """A date as a person says it: "today", "yesterday", "Monday 2 March" (the year only when
+    it is not this year's)."""
+    offset = (day - today).days
+    if offset == 0:
+        return "today"
+    if offset == -1:
+        return "yesterday"
+    if offset == 1:
+        return "tomorrow"
+    text = f"{day:%A} {day.day} {day:%B}"
+    return text if day.year == today.year else f"{text} {day.year}"
+
+
+def short_day(day: dt.date, today: dt.date) -> str:
+    """A date for a table cell: "Mon 2 Mar" (with the year when it is not this year's)."""
+    text = f"{day:%a} {day.day} {day:%b}"
+    return text if day.year == today.year else f"{text} {day.year}"
+
+
+def how_long(day: dt.date, today: dt.date) -> str:
+    """How far a date is from today: "in 3 weeks", "5 days ago", "today"."""
+    offset = (day - today).days
+    if offset == 0:
+        return "today"
+    size = abs(offset)
+    if size < 14:
+        amount = f"{size} day{'s' if size != 1 else ''}"
+    elif size < 70:
+        amount = f"{round(size / 7)} weeks"
+    else:
+        amount = f"{round(size / 30.4)} months"
+    return f"in {amount}" if offset > 0 else f"{amount} ago"
+
+
+def plain_dates(text: str, today: dt.date) -> str:
+    """The engine's sentences carry ISO dates (2026-02-16); a runner reads "Monday 16 February"."""
+
+    def spoken(match: re.Match[str]) -> str:
+        try:
+            day = dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return match[0]
+        said = day_words(day, today)
+        before = match.string[: match.start()].rstrip()
+        starts_sentence = not before or before.endswith((".", "!", "?", ":"))
+        return said[0].upper() + said[1:] if starts_sentence else said
+
+    return ISO_DATE.sub(spoken, text)
+
+
+def exercise_name(exercise_id: str) -> str:
+    """A library entry's name (a criterion test's, in a logged session), else its ID."""
+    entry = builtin_protocol().library.exercises.get(exercise_id)
+    return entry.name if entry is not None else exercise_id
+
+
 TEMPLATES.env.filters["minutes"] = _minutes
+TEMPLATES.env.filters["exercise_name"] = exercise_name
 TEMPLATES.env.filters["words"] = words
+TEMPLATES.env.filters["day"] = day_words
+TEMPLATES.env.filters["short_day"] = short_day
+TEMPLATES.env.filters["how_long"] = how_long
+TEMPLATES.env.filters["plain_dates"] = plain_dates
 
 
 def is_https(request: Request) -> bool:
@@ -83,7 +179,12 @@ def render(
         csrf = request.cookies.get(ANON_CSRF_COOKIE) or ""
         if not csrf:
             csrf = anon_token = secrets.token_urlsafe(32)
-    page = {"me": session.account if session else None, "csrf_token": csrf, **(context or {})}
+    page = {
+        "me": session.account if session else None,
+        "csrf_token": csrf,
+        "today": request.app.state.today(),
+        **(context or {}),
+    }
     response = TEMPLATES.TemplateResponse(request, name, page, status_code=status)
     if anon_token is not None:
         response.set_cookie(

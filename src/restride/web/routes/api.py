@@ -3,17 +3,16 @@ writes need the session's CSRF token in the `X-CSRF-Token` header (from `GET /ap
 
 # No `from __future__ import annotations`: FastAPI reads these signatures at run time.
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
 
-from restride.domain.case import CheckIn, ClinicianEventKind
-from restride.domain.decide import decide
-from restride.domain.decision import Decision, Referral
-from restride.loading import builtin_protocol
-from restride.services import audit, checkins, decisions, sharing
-from restride.web.board import board_rows
+from restride.domain.case import CheckIn, ClinicianEvent, ClinicianEventKind, Session
+from restride.domain.decision import Decision, Referral, TodayItem
+from restride.services import audit, checkins, decisions, events, sessions
+from restride.services import board as board_service
+from restride.services.sessions import ItemResult, OtherSession
 from restride.web.deps import (
     CurrentAthlete,
     CurrentClinician,
@@ -71,11 +70,21 @@ class PhaseBand(BaseModel):
 
 
 class EventOut(BaseModel):
+    id: str | None
     date: dt.date
     kind: ClinicianEventKind
     label: str
     reason: str
     clinician: str | None
+    withdraws: str | None = Field(description="For a withdrawal: the ID of the event it took back.")
+    withdrawn: bool = Field(description="Whether a later withdrawal took this event back.")
+
+
+class NoteOut(BaseModel):
+    date: dt.date
+    source: Literal["checkin", "session"]
+    kind: str | None = Field(description="For a session note: the session's kind.")
+    text: str
 
 
 class History(BaseModel):
@@ -83,6 +92,7 @@ class History(BaseModel):
     pain: dict[str, Series]
     phases: list[PhaseBand]
     events: list[EventOut]
+    notes: list[NoteOut] = Field(description="The runner's check-in and session notes.")
     checked_in: list[bool]
 
 
@@ -99,14 +109,54 @@ class CheckInResult(BaseModel):
     decision: Decision
 
 
+class ItemOut(BaseModel):
+    key: str = Field(description="Names the item all day, for POST /api/today/items/{key}.")
+    item: TodayItem
+    prefill: ItemResult = Field(description="What a plain 'done' records.")
+    logged: list[Session] = Field(description="Today's sessions that fulfil it.")
+
+
+class Logged(BaseModel):
+    id: str
+    session: Session
+    decision: Decision = Field(description="Today's decision after the session was logged.")
+
+
 class BoardEntry(BaseModel):
     id: str
     name: str
     email: str
     phase: str | None
+    week: int | None
     action: str | None
     referral: Referral | None
+    last_checkin: dt.date | None
+    worst_pain_week: int | None
+    week_pain: list[int | None] = Field(description="Worst pain of each of the last 7 days.")
     attention: list[str]
+    signals: list[str] = Field(description="The kinds of the attention signals, in order.")
+
+
+class Reminder(BaseModel):
+    date: dt.date
+    checked_in: bool = Field(description="Whether today's check-in is done.")
+
+
+class EventBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["clear", "hold", "release_hold", "note"]
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class WithdrawBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class EventResult(BaseModel):
+    id: str
+    summary: str = Field(description="What was recorded and what it changed, in plain words.")
+    decision: Decision = Field(description="The athlete's decision today, after it.")
 
 
 @router.get("/me", response_model=Me)
@@ -141,6 +191,36 @@ def today_decision(me: CurrentAthlete, db: Db, today: Today) -> Decision:
     return decisions.todays_decision(db, me.account.id, today=today)
 
 
+@router.get("/reminder", response_model=Reminder)
+def reminder(me: CurrentAthlete, db: Db, today: Today) -> Reminder:
+    """What a check-in reminder needs to know, cheaply: has today's check-in been done?"""
+    return Reminder(date=today, checked_in=checkins.checked_in_on(db, me.account.id, today))
+
+
+@router.get("/today/items", response_model=list[ItemOut])
+def today_items(me: CurrentAthlete, db: Db, today: Today) -> list[ItemOut]:
+    """Today's items a session can be logged for, with what 'done' records and what is logged."""
+    record = decisions.todays_record(db, me.account.id, today=today)
+    return [
+        ItemOut(key=x.key, item=x.item, prefill=x.prefill, logged=x.logged)
+        for x in sessions.loggable_items(record)
+    ]
+
+
+@router.post("/today/items/{key}", response_model=Logged, status_code=201)
+def log_item(key: str, body: ItemResult, me: CurrentAthlete, db: Db, today: Today) -> Logged:
+    """Log one of today's items; a field left out is what the plan asked for, pain 0."""
+    logged = sessions.log_item(db, me.account.id, key, body, today=today)
+    return Logged(id=logged.session_id, session=logged.session, decision=logged.decision)
+
+
+@router.post("/sessions", response_model=Logged, status_code=201)
+def log_other(body: OtherSession, me: CurrentAthlete, db: Db, today: Today) -> Logged:
+    """Log something done today that was not on today's plan."""
+    logged = sessions.log_other(db, me.account.id, body, today=today)
+    return Logged(id=logged.session_id, session=logged.session, decision=logged.decision)
+
+
 @router.post("/checkins", response_model=CheckInResult, status_code=201)
 def post_checkin(
     body: CheckInBody, me: CurrentAthlete, db: Db, today: Today, edit: bool = False
@@ -156,9 +236,8 @@ def post_checkin(
 
 
 def _history(db: Db, athlete_id: str, today: dt.date, days: int) -> History:
-    case = decisions.stored_case(db, athlete_id, today)
-    decision = decide(builtin_protocol(case.protocol), case)
-    return History.model_validate(history_data(case, decision, days))
+    record = decisions.todays_record(db, athlete_id, today=today)
+    return History.model_validate(history_data(record.case, record.decision, days))
 
 
 @router.get("/history", response_model=History)
@@ -167,20 +246,47 @@ def my_history(me: CurrentAthlete, db: Db, today: Today, days: Days = DEFAULT_DA
 
 
 @router.get("/athletes", response_model=list[BoardEntry])
-def board(me: CurrentClinician, db: Db, today: Today) -> list[BoardEntry]:
-    """The athletes who share with you, who needs attention first."""
-    rows = board_rows(db, sharing.shared_athletes(db, me.account.id), today)
+def board(
+    response: Response,
+    me: CurrentClinician,
+    db: Db,
+    today: Today,
+    q: Annotated[str, Query(max_length=200, description="Part of a name or email.")] = "",
+    filter: Annotated[str, Query(description=", ".join(board_service.FILTERS))] = "all",
+    sort: Annotated[str, Query(description=", ".join(board_service.SORTS))] = "attention",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    per_page: Annotated[int, Query(description="25, 50 or 100")] = 100,
+) -> list[BoardEntry]:
+    """The athletes who share with you, who needs attention first; one page of them (the
+    `X-Total-Count` and `X-Page-Count` headers say how many in all)."""
+    found = board_service.board_page(
+        db,
+        me.account.id,
+        today=today,
+        query=q,
+        filter=filter,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+    )
+    response.headers["X-Total-Count"] = str(found.total)
+    response.headers["X-Page-Count"] = str(found.pages)
     return [
         BoardEntry(
             id=row.athlete.id,
             name=row.athlete.name,
             email=row.athlete.email,
             phase=row.decision.phase if row.decision else None,
+            week=row.decision.week if row.decision else None,
             action=row.decision.action if row.decision else None,
             referral=row.decision.referral if row.decision else None,
-            attention=[flag.text for flag in row.flags],
+            last_checkin=row.last_checkin,
+            worst_pain_week=row.worst_pain_week,
+            week_pain=row.week_pain,
+            attention=[s.text for s in row.signals],
+            signals=[s.kind for s in row.signals],
         )
-        for row in rows
+        for row in found.rows
     ]
 
 
@@ -200,3 +306,41 @@ def athlete_history(
     days: Days = DEFAULT_DAYS,
 ) -> History:
     return _history(db, athlete.id, today, days)
+
+
+@router.post("/athletes/{athlete_id}/events", response_model=EventResult, status_code=201)
+def add_event(
+    body: EventBody, me: CurrentClinician, athlete: SharedAthleteFor, db: Db, today: Today
+) -> EventResult:
+    """Hold, clear, release or note for a shared athlete, dated today."""
+    event = ClinicianEvent(date=today, kind=body.kind, reason=body.reason.strip() or body.reason)
+    outcome = events.record_for_athlete(
+        db, athlete.id, event, athlete_name=athlete.name, today=today, clinician_id=me.account.id
+    )
+    return EventResult(id=outcome.event_id, summary=outcome.summary, decision=outcome.after)
+
+
+@router.post(
+    "/athletes/{athlete_id}/events/{event_id}/withdraw",
+    response_model=EventResult,
+    status_code=201,
+)
+def withdraw_event(
+    event_id: str,
+    body: WithdrawBody,
+    me: CurrentClinician,
+    athlete: SharedAthleteFor,
+    db: Db,
+    today: Today,
+) -> EventResult:
+    """Take back one of your own events: recorded as a withdrawal, so the history stays whole."""
+    outcome = events.withdraw(
+        db,
+        athlete.id,
+        event_id,
+        reason=body.reason.strip() or body.reason,
+        athlete_name=athlete.name,
+        today=today,
+        clinician_id=me.account.id,
+    )
+    return EventResult(id=outcome.event_id, summary=outcome.summary, decision=outcome.after)

@@ -1,41 +1,27 @@
-"""The athlete's pages: onboarding, today, check-in, plan and history."""
+"""The athlete's pages: onboarding, the plan and the history (today and the check-in have
+modules of their own)."""
 
 # No `from __future__ import annotations`: FastAPI reads these signatures at run time.
 import datetime as dt
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from restride.domain.anatomy import SITES
-from restride.domain.case import PAIN_FIELDS, Case, CheckIn, Imaging, Injury
-from restride.domain.decide import decide
+from restride.domain.case import Case, Imaging, Injury
 from restride.loading import builtin_protocol
-from restride.services import athletes, checkins, decisions, insights
+from restride.services import athletes, decisions, events, insights
 from restride.services.errors import NotFoundError, ServiceError
 from restride.web.deps import CurrentAthlete, Db, Today
+from restride.web.history import recent_days
 from restride.web.load_chart import load_data
 from restride.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 
-SIGNS = {
-    "limp": "Are you limping?",
-    "swelling": "Any swelling?",
-    "redness": "Any redness over the sore spot?",
-    "night_pain": "Pain at night that wakes you?",
-    "bone_tenderness": "Does the bone hurt when you press on it?",
-    "can_bear_weight": "Can you put your full weight on it?",
-    "fever": "Fever?",
-    "numbness": "Numbness or tingling?",
-    "redness_spreading": "Redness that is spreading?",
-    "foot_pale_or_cold": "A pale or cold foot?",
-}
-# Asked every day; the others may be skipped on a day without exercise.
-REQUIRED_PAIN = ("pain_rest", "pain_walking", "pain_next_morning")
 IMAGING_ROWS = 3
 
 
@@ -122,23 +108,6 @@ def onboard(
 # --- today, plan, history -------------------------------------------------------------------
 
 
-@router.get("/today")
-def today_page(request: Request, me: CurrentAthlete, db: Db, today: Today) -> Response:
-    case = stored_case(db, me.account.id, today)
-    if case is None:
-        return see_other("/onboarding")
-    decision = decide(builtin_protocol(case.protocol), case)
-    checked_in = any(c.date == today for c in case.checkins)
-    recent = [e for e in case.clinician_events if (today - e.date).days < 28]
-    context = {
-        "decision": decision,
-        "checked_in": checked_in,
-        "events": list(reversed(recent)),
-        "saved": request.query_params.get("saved") == "1",
-    }
-    return render(request, "today.html", context)
-
-
 @router.get("/plan")
 def plan_page(request: Request, me: CurrentAthlete, db: Db, today: Today) -> Response:
     if stored_case(db, me.account.id, today) is None:
@@ -159,78 +128,8 @@ def history_page(request: Request, me: CurrentAthlete, db: Db, today: Today) -> 
     context = {
         "case": case,
         "chart_src": "/api/history",
-        "days": recent_days(case),
+        "days": recent_days(case, events.event_views(db, me.account.id, today=today)),
         "load": load_data(activities.values(), today) if activities else None,
         "load_src": "/history/load.json",
     }
     return render(request, "history.html", context)
-
-
-def recent_days(case: Case, days: int = 28) -> list[dict[str, Any]]:
-    """Newest first: each day's check-in, sessions and clinician events, for the table."""
-    checkins_by_day = {c.date: c for c in case.checkins}
-    first = max(case.program_start, case.today - dt.timedelta(days=days - 1))
-    out: list[dict[str, Any]] = []
-    day = case.today
-    while day >= first:
-        out.append(
-            {
-                "date": day,
-                "checkin": checkins_by_day.get(day),
-                "sessions": [s for s in case.sessions if s.date == day],
-                "events": [e for e in case.clinician_events if e.date == day],
-            }
-        )
-        day -= dt.timedelta(days=1)
-    return out
-
-
-# --- check-in -------------------------------------------------------------------------------
-
-
-def checkin_context(today: dt.date, values: dict[str, object], editing: bool) -> dict[str, object]:
-    return {
-        "today": today,
-        "values": values,
-        "editing": editing,
-        "pain_fields": PAIN_FIELDS,
-        "required_pain": REQUIRED_PAIN,
-        "signs": SIGNS,
-    }
-
-
-@router.get("/checkin")
-def checkin_page(request: Request, me: CurrentAthlete, db: Db, today: Today) -> Response:
-    case = stored_case(db, me.account.id, today)
-    if case is None:
-        return see_other("/onboarding")
-    existing = next((c for c in case.checkins if c.date == today), None)
-    values = existing.model_dump() if existing else CheckIn(date=today).model_dump()
-    return render(request, "checkin.html", checkin_context(today, values, existing is not None))
-
-
-@router.post("/checkin")
-async def checkin_submit(request: Request, me: CurrentAthlete, db: Db, today: Today) -> Response:
-    # Async only to read the whole form at once; the service call runs in a thread below.
-    form = await request.form()
-    values: dict[str, object] = {"date": today, "notes": str(form.get("notes", ""))[:2000]}
-    for field in PAIN_FIELDS:
-        raw = str(form.get(field, "")).strip()
-        values[field] = None if raw in ("", "skip") else raw
-    for sign in SIGNS:
-        # A sign left out keeps the check-in's default (not present; can bear weight).
-        if sign in form:
-            values[sign] = str(form.get(sign)) == "yes"
-    editing = str(form.get("edit", "")) == "1"
-    try:
-        checkin = CheckIn.model_validate(values)
-        await run_in_threadpool(
-            checkins.record_checkin, db, me.account.id, checkin, today=today, edit=editing
-        )
-    except ValidationError as exc:
-        context = {**checkin_context(today, values, editing), "error": one_line(exc)}
-        return render(request, "checkin.html", context, status=422)
-    except ServiceError as exc:
-        context = {**checkin_context(today, values, editing), "error": exc.message}
-        return render(request, "checkin.html", context, status=409)
-    return see_other("/today?saved=1")

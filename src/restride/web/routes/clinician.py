@@ -1,23 +1,22 @@
-"""The clinician's pages: the board sorted by attention, an athlete's timeline, and the
-hold, clear, release and note that feed the engine."""
+"""The clinician's pages: the board of every athlete who shares with them, an athlete's timeline,
+and the hold, clear, release, note and withdrawal that feed the engine."""
 
 # No `from __future__ import annotations`: FastAPI reads these signatures at run time.
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from restride.domain.anatomy import SITES
 from restride.domain.case import ClinicianEvent
-from restride.domain.decide import decide
-from restride.loading import builtin_protocol
-from restride.services import decisions, sharing
+from restride.services import board, decisions, events
 from restride.services.errors import ServiceError
 from restride.web import invites
-from restride.web.board import board_rows
 from restride.web.deps import CurrentClinician, Db, SharedAthleteFor, Today
+from restride.web.history import recent_days
 from restride.web.rendering import render
-from restride.web.routes.athlete import one_line, recent_days
+from restride.web.routes.athlete import one_line
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,16 +26,69 @@ EVENT_KINDS = {
     "clear": "Clear: e.g. after imaging or an examination",
     "note": "Note only",
 }
+IMAGING_WORDS = {"xray": "X-ray", "mri": "MRI", "ct": "CT", "bone_scan": "Bone scan"}
+IMAGING_WORDS["ultrasound"] = "Ultrasound"
+RESULT_WORDS = {
+    "negative": "nothing found",
+    "positive": "found an injury",
+    "healing": "healing",
+    "healed": "healed",
+}
 
 
-def board_context(db: Db, me: CurrentClinician, today: Today) -> dict[str, object]:
-    athletes = sharing.shared_athletes(db, me.account.id)
-    return {"rows": board_rows(db, athletes, today), "today": today}
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+# --- the board ------------------------------------------------------------------------------
+
+
+def board_context(
+    db: Db,
+    me: CurrentClinician,
+    today: Today,
+    *,
+    q: str = "",
+    filter: str = "all",
+    sort: str = "attention",
+    page: int = 1,
+    per_page: int = 25,
+) -> dict[str, object]:
+    found = board.board_page(
+        db,
+        me.account.id,
+        today=today,
+        query=q,
+        filter=filter,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+    )
+    return {
+        "board": found,
+        "filters": board.FILTERS,
+        "sorts": board.SORTS,
+        "per_page_choices": board.PER_PAGE_CHOICES,
+        "pain_at": board.PAIN_ATTENTION_AT,
+    }
 
 
 @router.get("/board")
-def board(request: Request, me: CurrentClinician, db: Db, today: Today) -> Response:
-    return render(request, "board.html", board_context(db, me, today))
+def board_view(
+    request: Request,
+    me: CurrentClinician,
+    db: Db,
+    today: Today,
+    q: Annotated[str, Query(max_length=200)] = "",
+    filter: str = "all",
+    sort: str = "attention",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    per_page: int = 25,
+) -> Response:
+    context = board_context(
+        db, me, today, q=q, filter=filter, sort=sort, page=page, per_page=per_page
+    )
+    return render(request, "board.html", context)
 
 
 @router.post("/board/redeem")
@@ -51,28 +103,35 @@ def redeem(
     return RedirectResponse(f"/athletes/{athlete.id}", status_code=303)
 
 
+# --- an athlete's timeline ------------------------------------------------------------------
+
+
 def timeline_context(
-    db: Db, athlete: SharedAthleteFor, today: Today, **extra: object
-) -> dict[str, object]:
-    context: dict[str, object] = {
+    db: Db, me: CurrentClinician, athlete: SharedAthleteFor, today: Today, **extra: object
+) -> dict[str, Any]:
+    context: dict[str, Any] = {
         "athlete": athlete,
         "kinds": EVENT_KINDS,
-        "today": today,
         "chart_src": f"/api/athletes/{athlete.id}/history",
+        "imaging_words": IMAGING_WORDS,
+        "result_words": RESULT_WORDS,
+        "my_id": me.account.id,
         **extra,
     }
     try:
-        case = decisions.stored_case(db, athlete.id, today)
+        record = decisions.todays_record(db, athlete.id, today=today)
     except ServiceError as exc:
         return {**context, "case": None, "decision": None, "problem": exc.message}
-    decision = decide(builtin_protocol(case.protocol), case)
-    events = list(reversed(case.clinician_events))
+    views = events.event_views(db, athlete.id, today=today)
+    injury = record.case.injury
     return {
         **context,
-        "case": case,
-        "decision": decision,
-        "days": recent_days(case),
-        "events": events,
+        "case": record.case,
+        "decision": record.decision,
+        "site": SITES[injury.site].name,
+        "days": recent_days(record.case, views),
+        "events": views,
+        "hold": board.hold_in_force(record.decision),
     }
 
 
@@ -80,7 +139,27 @@ def timeline_context(
 def timeline(
     request: Request, me: CurrentClinician, athlete: SharedAthleteFor, db: Db, today: Today
 ) -> Response:
-    return render(request, "timeline.html", timeline_context(db, athlete, today))
+    return render(request, "timeline.html", timeline_context(db, me, athlete, today))
+
+
+def acted(
+    request: Request,
+    db: Db,
+    me: CurrentClinician,
+    athlete: SharedAthleteFor,
+    today: Today,
+    *,
+    status: int = 200,
+    **extra: object,
+) -> Response:
+    """After an event: the timeline's live part for htmx, else back to the page."""
+    if is_htmx(request):
+        context = timeline_context(db, me, athlete, today, **extra)
+        return render(request, "_timeline_live.html", context, status=status)
+    if status != 200:
+        context = timeline_context(db, me, athlete, today, **extra)
+        return render(request, "timeline.html", context, status=status)
+    return RedirectResponse(f"/athletes/{athlete.id}#events", status_code=303)
 
 
 @router.post("/athletes/{athlete_id}/events")
@@ -93,21 +172,53 @@ def add_event(
     kind: Annotated[str, Form()],
     reason: Annotated[str, Form()] = "",
 ) -> Response:
-    htmx = request.headers.get("hx-request") == "true"
     try:
         event = ClinicianEvent.model_validate(
             {"date": today, "kind": kind, "reason": reason.strip()[:2000]}
         )
-        sharing.record_clinician_event(
-            db, athlete.id, event, today=today, clinician_id=me.account.id
+        if event.kind == "withdraw":
+            raise ServiceError("Withdraw an event with the button beside it.")
+        outcome = events.record_for_athlete(
+            db,
+            athlete.id,
+            event,
+            athlete_name=athlete.name,
+            today=today,
+            clinician_id=me.account.id,
         )
     except (ValidationError, ServiceError) as exc:
         message = one_line(exc) if isinstance(exc, ValidationError) else exc.message
         if "reason" in message:
             message = "Give a reason: the athlete reads it with their plan."
-        context = timeline_context(db, athlete, today, error=message, form={"kind": kind})
-        return render(request, "_events.html" if htmx else "timeline.html", context, status=422)
-    if htmx:
-        context = timeline_context(db, athlete, today, saved=True)
-        return render(request, "_events.html", context)
-    return RedirectResponse(f"/athletes/{athlete.id}", status_code=303)
+        return acted(
+            request, db, me, athlete, today, status=422, error=message, form={"kind": kind}
+        )
+    return acted(request, db, me, athlete, today, outcome=outcome.summary)
+
+
+@router.post("/athletes/{athlete_id}/events/{event_id}/withdraw")
+def withdraw_event(
+    request: Request,
+    event_id: str,
+    me: CurrentClinician,
+    athlete: SharedAthleteFor,
+    db: Db,
+    today: Today,
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    if not reason.strip():
+        message = "Say why you withdraw it: the athlete reads it with their plan."
+        return acted(request, db, me, athlete, today, status=422, error=message, open=event_id)
+    try:
+        outcome = events.withdraw(
+            db,
+            athlete.id,
+            event_id,
+            reason=reason.strip()[:2000],
+            athlete_name=athlete.name,
+            today=today,
+            clinician_id=me.account.id,
+        )
+    except ServiceError as exc:
+        return acted(request, db, me, athlete, today, status=422, error=exc.message)
+    return acted(request, db, me, athlete, today, outcome=outcome.summary)

@@ -5,6 +5,7 @@ Every file is made by `services.exports`; these routes only check who asks and p
 """
 
 # No `from __future__ import annotations`: FastAPI reads these signatures at run time.
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Sequence
@@ -13,10 +14,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from restride.services import exports
-from restride.services.errors import NotFoundError
+from restride.exports import ics
+from restride.services import decisions, exports
+from restride.services.errors import InvalidInputError, NotFoundError
 from restride.web import feeds
 from restride.web.deps import CurrentAthlete, CurrentClinician, Db, SharedAthleteFor, Today
+from restride.web.rendering import day_words
 from restride.web.routes.settings import settings_response
 
 router = APIRouter(include_in_schema=False)
@@ -45,20 +48,43 @@ def zipped(files: Sequence[exports.ExportFile]) -> bytes:
 # --- the athlete's own downloads ------------------------------------------------------------
 
 
+def reminder_time(remind: str) -> dt.time | None:
+    """`?remind=07:30` moves the daily check-in reminder; `?remind=off` leaves it out."""
+    if remind == "off":
+        return None
+    if not remind:
+        return ics.REMINDER_AT
+    try:
+        at = dt.time.fromisoformat(remind)
+    except ValueError:
+        raise InvalidInputError(
+            f"remind: {remind[:20]!r} is not a time like 07:30, or off"
+        ) from None
+    return at.replace(second=0, microsecond=0, tzinfo=None)
+
+
 @router.get("/settings/exports/plan.ics")
-def calendar_file(me: CurrentAthlete, db: Db, today: Today) -> Response:
-    data = exports.plan_calendar(db, me.account.id, today=today)
+def calendar_file(me: CurrentAthlete, db: Db, today: Today, remind: str = "") -> Response:
+    data = exports.plan_calendar(db, me.account.id, today=today, remind_at=reminder_time(remind))
     return download(data, f"restride-plan-{today.isoformat()}.ics", ICS)
 
 
 @router.get("/settings/exports/workouts.zip")
-def workouts_file(me: CurrentAthlete, db: Db, today: Today) -> Response:
+def workouts_file(request: Request, me: CurrentAthlete, db: Db, today: Today) -> Response:
     files = exports.plan_workouts(db, me.account.id, today=today)
     if not files:
-        raise NotFoundError(
-            "Your plan has no walk-run or run sessions yet: there are no workouts to send to "
-            "a watch. They appear once the Walk, then run step starts."
+        # Not an error page: the settings, saying when the workouts will be there.
+        outlook = decisions.plan_ahead(db, me.account.id, today=today).outlook
+        when = ""
+        if outlook is not None and outlook.earliest is not None:
+            when = (
+                f" The walk-run phase starts {day_words(outlook.earliest, today)} at the earliest."
+            )
+        notice = (
+            "No watch workouts yet: they are your walk-run sessions, and your plan has none in "
+            f"the next 12 weeks.{when} Come back once it is less than 12 weeks away."
         )
+        return settings_response(request, me, db, notice=notice)
     return download(zipped(files), f"restride-workouts-{today.isoformat()}.zip", "application/zip")
 
 
@@ -74,8 +100,10 @@ def records_file(me: CurrentAthlete, db: Db, today: Today) -> Response:
 @router.post("/settings/calendar-feed")
 def make_feed(request: Request, me: CurrentAthlete, db: Db) -> Response:
     token = feeds.create_feed_token(db, me.account.id)
+    # The page shows the link with the address the browser used (app.js); this is the fallback.
     feed_url = str(request.url_for("calendar_feed", token=token))
-    return settings_response(request, me, db, feed_url=feed_url)
+    feed_path = request.app.url_path_for("calendar_feed", token=token)
+    return settings_response(request, me, db, feed_url=feed_url, feed_path=str(feed_path))
 
 
 @router.post("/settings/calendar-feed/revoke")
@@ -85,12 +113,12 @@ def revoke_feed(me: CurrentAthlete, db: Db) -> Response:
 
 
 @router.get("/calendar/{token}.ics", name="calendar_feed")
-def calendar_feed(token: str, db: Db, today: Today) -> Response:
+def calendar_feed(token: str, db: Db, today: Today, remind: str = "") -> Response:
     """No session: the secret in the path is the permission. Unknown or revoked is a 404."""
     athlete_id = feeds.athlete_for_feed(db, token)
     if athlete_id is None:
         raise NotFoundError("There is no calendar at this link; it may have been revoked.")
-    data = exports.plan_calendar(db, athlete_id, today=today)
+    data = exports.plan_calendar(db, athlete_id, today=today, remind_at=reminder_time(remind))
     return Response(data, media_type=ICS)
 
 

@@ -1,20 +1,9 @@
-// restride's own script: checklist ticks kept on this device, and the pain chart.
+// restride's own script: the charts, upload progress, the sources toggle, copy buttons and the
+// browser's check-in reminder. The walk-run coach has its own (coach.js).
 // No inline scripts anywhere (the Content-Security-Policy forbids them), so pages pass data
 // through data- attributes and the chart fetches its numbers as JSON.
 (function () {
   "use strict";
-
-  function keepTicks() {
-    document.querySelectorAll("input[data-tick]").forEach(function (box) {
-      var key = "restride.tick." + box.dataset.tick;
-      try { box.checked = window.localStorage.getItem(key) === "1"; } catch (e) { /* private mode */ }
-      box.addEventListener("change", function () {
-        try {
-          if (box.checked) { window.localStorage.setItem(key, "1"); } else { window.localStorage.removeItem(key); }
-        } catch (e) { /* storage full or off: the tick still shows until reload */ }
-      });
-    });
-  }
 
   // Colour-blind-safe palette (Okabe-Ito) with distinct dashes, so kinds differ without colour.
   var LINES = {
@@ -176,86 +165,126 @@
     });
   }
 
-  // The walk-run timer: warm-up walk, each run and walk of the blocks, cool-down walk. The
-  // plan arrives as JSON in a data- attribute; a change of step is announced once (not every
-  // second) and the phone vibrates where it can, so the runner need not watch the screen.
-  function segmentsOf(plan) {
-    var segments = [];
-    if (plan.warmup_walk_min > 0) { segments.push(["Walk to warm up", plan.warmup_walk_min * 60]); }
-    plan.blocks.forEach(function (block) {
-      for (var i = 1; i <= block.repeats; i += 1) {
-        if (block.run_s > 0) { segments.push(["Run " + i + " of " + block.repeats, block.run_s]); }
-        if (block.walk_s > 0) { segments.push(["Walk", block.walk_s]); }
+  // Reasons come in plain words; the rule IDs and evidence behind them show on request.
+  function sourcesToggle() {
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest && event.target.closest("[data-sources-toggle]");
+      if (!button) { return; }
+      var box = button.closest("[data-sources]");
+      var shown = box.classList.toggle("show-sources");
+      button.setAttribute("aria-pressed", shown ? "true" : "false");
+      button.textContent = shown ? "Hide sources" : "Show sources";
+    });
+  }
+
+  // A copy button beside a link the runner must paste elsewhere (the calendar feed).
+  function copyButtons() {
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest && event.target.closest("[data-copy]");
+      if (!button) { return; }
+      var source = document.getElementById(button.dataset.copy);
+      var status = document.getElementById(button.dataset.copy + "-status");
+      var text = source ? source.textContent.trim() : "";
+      function said(words) { if (status) { status.textContent = words; } }
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(function () { said("Copied."); },
+          function () { said("Could not copy: select the link and copy it yourself."); });
+      } else {
+        var range = document.createRange();
+        range.selectNodeContents(source);
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        said(document.execCommand && document.execCommand("copy") ? "Copied." : "Selected: copy it with your device's copy command.");
       }
     });
-    if (plan.cooldown_walk_min > 0) { segments.push(["Walk to cool down", plan.cooldown_walk_min * 60]); }
-    return segments;
   }
 
-  function clock(seconds) {
-    var whole = Math.max(0, Math.ceil(seconds));
-    var rest = whole % 60;
-    return Math.floor(whole / 60) + ":" + (rest < 10 ? "0" : "") + rest;
+  // The calendar link is made from the address this page came from, as the browser sees it
+  // (behind a proxy or on another device the server's own idea of its address may differ).
+  function feedLinks() {
+    document.querySelectorAll("[data-feed-path]").forEach(function (node) {
+      var url = window.location.origin + node.dataset.feedPath;
+      node.textContent = url;
+      var subscribe = document.querySelector("[data-feed-subscribe]");
+      if (subscribe) { subscribe.href = url.replace(/^https?:/, "webcal:"); }
+    });
   }
 
-  function intervalTimers() {
-    document.querySelectorAll("[data-intervals]").forEach(function (box) {
-      var segments = segmentsOf(JSON.parse(box.dataset.intervals));
-      var now = box.querySelector("[data-timer-now]");
-      var say = box.querySelector("[data-timer-say]");
-      var startButton = box.querySelector("[data-timer-start]");
-      var pauseButton = box.querySelector("[data-timer-pause]");
-      var index = 0;
-      var left = segments.length ? segments[0][1] : 0;
-      var ticking = null;
-      function show() {
-        if (index >= segments.length) {
-          now.textContent = "Done. Tell restride how it went in tomorrow's check-in.";
-          return;
+  // A daily check-in reminder from this browser, while restride is open in a tab. The
+  // calendar feed's alarm is the one that works with restride closed.
+  var REMINDER_KEY = "restride.reminder";
+  function reminders() {
+    var box = document.querySelector("[data-reminder]");
+    var saved = null;
+    try { saved = JSON.parse(window.localStorage.getItem(REMINDER_KEY) || "null"); } catch (e) { saved = null; }
+    if (box) {
+      var status = box.querySelector("[data-reminder-status]");
+      var button = box.querySelector("[data-reminder-on]");
+      var off = box.querySelector("[data-reminder-off]");
+      var time = box.querySelector("input[name=reminder_time]");
+      var show = function () {
+        if (!("Notification" in window)) {
+          status.textContent = "This browser cannot show notifications; use the calendar alarm above.";
+          button.hidden = true; off.hidden = true; return;
         }
-        now.textContent = segments[index][0] + ": " + clock(left) + " left (step " + (index + 1) + " of " + segments.length + ")";
-      }
-      function announce() {
-        say.textContent = index < segments.length ? segments[index][0] : "Done";
-        if (navigator.vibrate) { navigator.vibrate(400); }
-      }
-      function tick() {
-        left -= 1;
-        if (left <= 0) {
-          index += 1;
-          if (index < segments.length) {
-            left = segments[index][1];
-          } else {
-            clearInterval(ticking);
-            ticking = null;
-            startButton.hidden = true;
-            pauseButton.hidden = true;
+        if (Notification.permission === "denied") {
+          status.textContent = "Notifications are blocked for restride in this browser's settings; use the calendar alarm above.";
+        } else if (saved && Notification.permission === "granted") {
+          status.textContent = "On: a reminder at " + saved.time + " on days without a check-in, while restride is open in a tab.";
+        } else {
+          status.textContent = "Off.";
+        }
+        off.hidden = !saved;
+        button.hidden = false;
+      };
+      if (saved && time) { time.value = saved.time; }
+      box.hidden = false;
+      button.addEventListener("click", function () {
+        Notification.requestPermission().then(function (answer) {
+          if (answer === "granted") {
+            saved = { time: (time && time.value) || "09:00" };
+            try { window.localStorage.setItem(REMINDER_KEY, JSON.stringify(saved)); } catch (e) { /* private mode */ }
           }
-          announce();
-        }
-        show();
-      }
-      startButton.addEventListener("click", function () {
-        if (!ticking) { ticking = setInterval(tick, 1000); }
-        startButton.hidden = true;
-        pauseButton.hidden = false;
-        show();
-        announce();
+          show();
+        });
       });
-      pauseButton.addEventListener("click", function () {
-        clearInterval(ticking);
-        ticking = null;
-        pauseButton.hidden = true;
-        startButton.hidden = false;
-        startButton.textContent = "Resume";
-        now.textContent = "Paused. " + now.textContent;
+      off.addEventListener("click", function () {
+        saved = null;
+        try { window.localStorage.removeItem(REMINDER_KEY); } catch (e) { /* private mode */ }
+        show();
       });
-    });
+      show();
+    }
+    if (!saved || !("Notification" in window) || Notification.permission !== "granted") { return; }
+    var remind = function () {
+      var now = new Date();
+      var parts = saved.time.split(":");
+      var due = new Date(now.getFullYear(), now.getMonth(), now.getDate(), +parts[0], +parts[1]);
+      var day = now.toISOString().slice(0, 10);
+      var sentKey = REMINDER_KEY + ".sent." + day;
+      var sent = null;
+      try { sent = window.localStorage.getItem(sentKey); } catch (e) { sent = "1"; }
+      if (now < due || sent) { return; }
+      fetch("/api/reminder", { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) {
+          if (!data || data.checked_in) { return; }
+          try { window.localStorage.setItem(sentKey, "1"); } catch (e) { /* private mode */ }
+          var note = new Notification("restride: time to check in", { body: "Under a minute: how is it today?", tag: "restride-checkin" });
+          note.onclick = function () { window.focus(); window.location.href = "/checkin"; };
+        })
+        .catch(function () { /* offline: try again next minute */ });
+    };
+    remind();
+    setInterval(remind, 60000);
   }
 
   function start() {
-    intervalTimers();
-    keepTicks();
+    sourcesToggle();
+    copyButtons();
+    feedLinks();
+    reminders();
     showUploads();
     document.querySelectorAll("canvas[data-chart-src]").forEach(drawChart);
     document.querySelectorAll("canvas[data-load-src]").forEach(drawLoad);
