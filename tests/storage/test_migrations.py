@@ -173,3 +173,13 @@ def test_going_down_from_0007_drops_the_withdrawals_so_the_events_they_took_back
     assert kinds == ["hold"]
     db.migrate()
     assert schema_differences(db) == []
+
+
+def test_the_head_read_from_the_files_is_alembics_head(database: Database) -> None:
+    from alembic.script import ScriptDirectory
+
+    from restride.storage.database import alembic_config, head_revision
+
+    alembic_head = ScriptDirectory.from_config(alembic_config(database.engine)).get_current_head()
+    assert head_revision() == alembic_head
+    assert database.current_revision() == alembic_head  # the fixture migrated it

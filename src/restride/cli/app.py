@@ -1,4 +1,9 @@
-"""The Typer app and what every command shares: consoles, errors, settings, database, today."""
+"""The Typer app and what every command shares: consoles, errors, settings, database, today.
+
+Every command module registers its commands when the CLI starts, so they import only Typer,
+Rich and the standard library at the top; the database, the services and the protocols are
+imported in the commands that use them. `restride --help` starts in a fraction of a second.
+"""
 
 from __future__ import annotations
 
@@ -11,19 +16,15 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy.engine import make_url
 from typer.core import TyperGroup
-
-from restride.loading import InputError, builtin_protocol, load_protocol
-from restride.services import athletes
-from restride.services.errors import ServiceError
-from restride.settings import Settings, SettingsError, load_settings
-from restride.storage.database import Database, DatabaseBusyError, DatabaseError, is_busy
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from restride.domain.protocol import Protocol
+    from restride.services.athletes import AccountInfo
+    from restride.settings import Settings
+    from restride.storage.database import Database, DatabaseBusyError
 
 # EX_TEMPFAIL (sysexits.h): "try again later"; scripts can tell it from bad input (2).
 EXIT_BUSY = 75
@@ -41,8 +42,13 @@ class _Commands(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except DatabaseBusyError as exc:
-            busy(exc)
+        except Exception as exc:
+            if type(exc).__module__ == "restride.storage.database":
+                from restride.storage.database import DatabaseBusyError
+
+                if isinstance(exc, DatabaseBusyError):
+                    busy(exc)
+            raise
 
 
 app = typer.Typer(
@@ -73,6 +79,8 @@ def fail(message: str) -> NoReturn:
 
 
 def _protocol(name_or_file: str | None, default: str) -> Protocol:
+    from restride.loading import builtin_protocol, load_protocol
+
     target = name_or_file or default
     if target.endswith((".yaml", ".yml")) or Path(target).exists():
         return load_protocol(target)
@@ -89,6 +97,8 @@ def _date(value: str | None, option: str) -> dt.date | None:
 
 
 def settings() -> Settings:
+    from restride.settings import SettingsError, load_settings
+
     try:
         return load_settings()
     except SettingsError as exc:
@@ -121,6 +131,10 @@ def refusal(exc: Exception) -> str:
 @contextmanager
 def guarded() -> Iterator[None]:
     """Turn every refusal (bad input, a refused action, an unusable database) into `fail`."""
+    from restride.loading import InputError
+    from restride.services.errors import ServiceError
+    from restride.storage.database import DatabaseBusyError, DatabaseError
+
     try:
         yield
     except DatabaseBusyError as exc:
@@ -131,6 +145,10 @@ def guarded() -> Iterator[None]:
 
 def open_database(*, migrate: bool = False) -> Database:
     """The configured database; `migrate` creates or upgrades it (only `init` and `demo` do)."""
+    from sqlalchemy.engine import make_url
+
+    from restride.storage.database import Database, DatabaseBusyError, DatabaseError, is_busy
+
     config = settings()
     url = config.resolved_database_url()
     with guarded():
@@ -156,14 +174,18 @@ def open_database(*, migrate: bool = False) -> Database:
 
 
 def sqlite_file(url: str) -> Path | None:
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     return Path(parsed.database).expanduser()
 
 
-def local_athlete(db: Database, email: str | None) -> athletes.AccountInfo:
+def local_athlete(db: Database, email: str | None) -> AccountInfo:
     """The athlete this command acts for: `--athlete`, else the only athlete there is."""
+    from restride.services import athletes
+
     with guarded():
         if email:
             account = athletes.find_account(db, email)

@@ -11,7 +11,6 @@ import typer
 from rich.markup import escape
 
 from restride.cli.app import app, err, fail, guarded, open_database, out
-from restride.services import archive
 
 
 @app.command("export")
@@ -28,6 +27,8 @@ def export_command(
 
     It includes password hashes, so keep it as private as the database.
     """
+    from restride.services import archive
+
     db = open_database()
     with guarded():
         text, counts = archive.export_with_counts(db)
@@ -61,6 +62,8 @@ def restore_command(
     ] = False,
 ) -> None:
     """Load an archive into an empty database: all of it or, on any error, nothing."""
+    from restride.services import archive
+
     source = "stdin" if file == "-" else file
     try:
         raw = typer.get_binary_stream("stdin").read() if file == "-" else Path(file).read_bytes()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from functools import partial
-from typing import Annotated, Any, get_args
+from typing import TYPE_CHECKING, Annotated, Any, get_args
 
 import typer
 from pydantic import ValidationError
@@ -48,12 +48,9 @@ from restride.domain.case import (
     Side,
     WarmupSoreness,
 )
-from restride.loading import builtin_protocol
-from restride.services import athletes, checkins, decisions, sessions
-from restride.services import day as day_service
-from restride.services import demo as demo_service
-from restride.services.errors import NotFoundError
-from restride.storage.database import Database
+
+if TYPE_CHECKING:
+    from restride.storage.database import Database
 
 AthleteOption = Annotated[
     str | None,
@@ -150,6 +147,9 @@ def init(
     interactive: InteractiveOption = False,
 ) -> None:
     """Set up restride: the database, your account and your injury's recovery program."""
+    from restride.services import athletes
+    from restride.services.errors import NotFoundError
+
     now = current_day()
     ask = interactive or sys.stdin.isatty()
     required = {"--name": name, "--email": email, "--site": site, "--side": side, "--onset": onset}
@@ -273,6 +273,9 @@ def checkin(
     From a script, pass the answers as options. A pain score left out is stored as not
     asked, which never counts as pain-free; with --edit, what is left out stays as it was.
     """
+    from restride.loading import builtin_protocol
+    from restride.services import checkins, decisions
+
     now = current_day()
     day = given_or_fail("--date", past_day(now), date) if date else now
     options: dict[str, Any] = {
@@ -334,6 +337,8 @@ def _checkin_on(
     db: Database, athlete_id: str, day: dt.date, now: dt.date, *, edit: bool
 ) -> dict[str, Any]:
     """The day's answers so far (for --edit), refusing up front what the service would refuse."""
+    from restride.services import decisions
+
     case = decisions.stored_case(db, athlete_id, now)
     if day < case.program_start:
         fail(f"--date: {day} is before the program began ({case.program_start})")
@@ -381,13 +386,15 @@ def today_command(
     fmt: Annotated[Format, typer.Option("--format", help="text (default) or json.")] = Format.text,
 ) -> None:
     """Today's decision in plain words: the phase, what to do, and every reason why."""
+    from restride.services import decisions
+
     with opened() as db:
         account = local_athlete(db, athlete)
         decision = decisions.todays_decision(db, account.id, today=current_day())
     if fmt is Format.json:
         sys.stdout.write(decision.model_dump_json(indent=2) + "\n")
     else:
-        print_decision(out, decision, builtin_protocol(decision.protocol))
+        print_decision(out, decision)
 
 
 @app.command()
@@ -396,6 +403,9 @@ def plan(
     athlete: AthleteOption = None,
 ) -> None:
     """The coming weeks as far as the criteria allow, and what gates each phase."""
+    from restride.loading import builtin_protocol
+    from restride.services import decisions
+
     if not 1 <= weeks <= 52:
         fail(f"--weeks: must be 1-52 (got {weeks})")
     with opened() as db:
@@ -444,6 +454,9 @@ def log(
     athlete: AthleteOption = None,
 ) -> None:
     """Log a session you did, or a criterion test (its pain scores are its result)."""
+    from restride.loading import builtin_protocol
+    from restride.services import decisions, sessions
+
     now = current_day()
     kind = given_or_fail("--kind", partial(choice, choices=get_args(SessionKind)), kind)
     soreness = get_args(WarmupSoreness)
@@ -497,6 +510,8 @@ def history(
     athlete: AthleteOption = None,
 ) -> None:
     """Your recent days: check-ins, signs, sessions, clinician events and the phase."""
+    from restride.services import day as day_service
+
     if days < 1:
         fail(f"--days: must be at least 1 (got {days})")
     now = current_day()
@@ -524,6 +539,9 @@ def demo(
     ] = False,
 ) -> None:
     """Load the seed's runner C: a 4th metatarsal injury, with today as day 1 of the program."""
+    from restride.services import athletes
+    from restride.services import demo as demo_service
+
     with opened(migrate=True) as db:
         loaded = demo_service.load_seed_runner(db, today=current_day(), replace=force)
         several = len(athletes.list_accounts(db, role="athlete")) > 1

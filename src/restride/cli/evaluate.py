@@ -12,9 +12,6 @@ from rich.markup import escape
 
 from restride.cli.app import Format, _date, _protocol, app, err, fail, out, protocol_app
 from restride.cli.render import print_decision, print_protocol
-from restride.contract import contract_schemas, render
-from restride.domain.decide import decide
-from restride.loading import InputError, demo_case, demo_names, load_protocol, read_case
 
 __all__ = ["err"]
 
@@ -34,6 +31,9 @@ def evaluate(
     ] = None,
 ) -> None:
     """Print today's decision for a case: phase, action, referral, reasons and today's items."""
+    from restride.domain.decide import decide
+    from restride.loading import InputError, demo_case, demo_names, read_case
+
     try:
         if (case_file is None) == (demo is None):
             fail(
@@ -62,6 +62,8 @@ def protocol_show(
     fmt: Annotated[Format, typer.Option("--format", help="text (default) or json.")] = Format.text,
 ) -> None:
     """Print a protocol week by week, so it can be followed from the printout alone."""
+    from restride.loading import InputError
+
     try:
         chosen = _protocol(name, name)
     except InputError as exc:
@@ -77,6 +79,8 @@ def protocol_check(
     file: Annotated[Path, typer.Argument(help="The protocol YAML file to check.")],
 ) -> None:
     """Check a protocol file: every problem is printed with its field path; exit 2 if any."""
+    from restride.loading import InputError, load_protocol
+
     try:
         checked = load_protocol(file)
     except InputError as exc:
@@ -98,6 +102,8 @@ def schema(
     ] = None,
 ) -> None:
     """Print (or write) the JSON Schema of the case, decision or protocol format."""
+    from restride.contract import contract_schemas, render
+
     schemas = contract_schemas()
     if write is not None:
         write.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ why. It exits 0 when anything was read, even if some files failed, and 2 when no
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -21,9 +21,10 @@ from restride.cli.app import today as current_day
 from restride.cli.daily import AthleteOption
 from restride.cli.prompts import opened, past_day
 from restride.domain.evidence import DISCLAIMER
-from restride.domain.load import CAVEATS
-from restride.services import imports, insights, shoes
-from restride.services.imports import FileOutcome, ImportReport
+
+if TYPE_CHECKING:
+    from restride.services import insights
+    from restride.services.imports import FileOutcome, ImportReport
 
 SHORT = {"imported": "new", "duplicate": "known", "skipped": "skipped", "failed": "failed"}
 shoes_app = typer.Typer(help="Your shoes: the distance in each, and how minimalist each is.")
@@ -62,6 +63,8 @@ def import_files(
     ] = False,
 ) -> None:
     """Import activities; run it again after an interruption and it carries on where it stopped."""
+    from restride.services import imports, insights
+
     if workers is not None and workers < 1:
         fail(f"--workers: at least 1 (got {workers})")
     with opened() as db:
@@ -165,6 +168,8 @@ def insights_command(
     athlete: AthleteOption = None,
 ) -> None:
     """What in the weeks before an injury stands out: spikes, ramps, shoes, monotony, asymmetry."""
+    from restride.services import insights
+
     now = current_day()
     onset = None
     if episode_onset is not None:
@@ -181,6 +186,8 @@ def insights_command(
 
 
 def print_insights(found: insights.Insights) -> None:
+    from restride.domain.load import CAVEATS
+
     pm = found.post_mortem
     site = f", {found.site.replace('_', ' ')}" if found.site else ""
     out.print(
@@ -245,6 +252,8 @@ def print_insights(found: insights.Insights) -> None:
 @shoes_app.callback(invoke_without_command=True)
 def shoes_list(ctx: typer.Context, athlete: AthleteOption = None) -> None:
     """Every shoe, most run in first: runs, km, and its Minimalist Index (MIN-6)."""
+    from restride.services import shoes
+
     if ctx.invoked_subcommand is not None:
         return
     with opened() as db:
@@ -295,6 +304,8 @@ def shoes_add(
     athlete: AthleteOption = None,
 ) -> None:
     """Add a shoe, or describe one; with all five figures it gets its Minimalist Index."""
+    from restride.services import shoes
+
     with opened() as db:
         account = local_athlete(db, athlete)
         shoe, created = shoes.describe_shoe(

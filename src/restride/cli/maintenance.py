@@ -11,8 +11,6 @@ from rich.markup import escape
 
 from restride.cli.app import app, guarded, local_athlete, open_database, out
 from restride.cli.daily import AthleteOption
-from restride.services import audit
-from restride.storage.backup import backup as backup_database
 
 
 @app.command()
@@ -20,6 +18,8 @@ def backup(
     file: Annotated[Path, typer.Argument(help="Where to write the copy (a new file).")],
 ) -> None:
     """A consistent copy of the database while it is in use (SQLite file, or pg_dump)."""
+    from restride.storage.backup import backup as backup_database
+
     db = open_database()
     with guarded():
         kind = backup_database(db, file)
@@ -29,6 +29,8 @@ def backup(
 @app.command()
 def reads(athlete: AthleteOption = None) -> None:
     """Every time a clinician opened your record, newest first."""
+    from restride.services import audit
+
     db = open_database()
     account = local_athlete(db, athlete)
     with guarded():

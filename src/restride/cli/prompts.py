@@ -6,17 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar, get_args
+from typing import TYPE_CHECKING, TypeVar, get_args
 
 import typer
 from pydantic import ValidationError
 from rich.markup import escape
-from sqlalchemy.engine import make_url
 
 from restride.cli.app import err, fail, guarded, open_database
 from restride.domain.anatomy import SITE_IDS, SITES
 from restride.domain.case import PAIN_FIELDS, Imaging, ImagingResult, Modality
-from restride.storage.database import Database
+
+if TYPE_CHECKING:
+    from restride.storage.database import Database
 
 T = TypeVar("T")
 ZERO_TO_TEN = ("pain_during", "rpe", *PAIN_FIELDS)
@@ -113,6 +114,8 @@ def opened(*, migrate: bool = False) -> Iterator[Database]:
 
 
 def database_location(db: Database) -> str:
+    from sqlalchemy.engine import make_url
+
     url = make_url(db.url)
     if url.get_backend_name() == "sqlite":
         return f"SQLite file {url.database}"

@@ -48,7 +48,7 @@ REFERRAL_WORDS = {
 DAY_NAMES = {1: "day 1", 2: "day 2", 3: "day 3", 4: "day 4", 5: "day 5", 6: "day 6", 7: "day 7"}
 
 
-def print_decision(out: Console, decision: Decision, protocol: Protocol) -> None:
+def print_decision(out: Console, decision: Decision, protocol: Protocol | None = None) -> None:
     p = out.print
     level = f", level {decision.level}" if decision.level else ""
     p(

@@ -8,17 +8,15 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from restride.cli.app import _date, app, guarded, open_database, out, settings
 from restride.cli.app import today as current_day
-from restride.services import demo as demo_service
-from restride.services import sharing
-from restride.services.errors import ConflictError
-from restride.storage.database import Database
-from restride.storage.repository import account_by_email
+
+if TYPE_CHECKING:
+    from restride.storage.database import Database
 
 # The demo's accounts are public: anyone reading the README can sign in as them. Only for
 # `--demo` on your own machine; a clinic never runs with it.
@@ -31,6 +29,10 @@ def load_demo(db: Database) -> list[tuple[str, str]]:
     the demo password; (label, email), the months-in runner first."""
     from argon2 import PasswordHasher
 
+    from restride.services import demo as demo_service
+    from restride.services import sharing
+    from restride.services.errors import ConflictError
+    from restride.storage.repository import account_by_email
     from restride.web import accounts
 
     hasher = PasswordHasher()

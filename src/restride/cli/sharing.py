@@ -21,7 +21,6 @@ from restride.cli.prompts import choice, given_or_fail, imaging_parser, one_line
 from restride.cli.render import print_decision_brief
 from restride.domain.anatomy import SITES
 from restride.domain.case import ClinicianEvent
-from restride.services import athletes, decisions, sharing
 
 clinician_app = typer.Typer(help="Clinician accounts on a clinic's install.", no_args_is_help=True)
 app.add_typer(clinician_app, name="clinician")
@@ -56,6 +55,8 @@ def share(
     athlete: AthleteOption = None,
 ) -> None:
     """Let a clinician see your record and record their decisions (until `restride unshare`)."""
+    from restride.services import athletes, sharing
+
     with opened() as db:
         account = local_athlete(db, athlete)
         sharing.share_with(db, account.id, clinician_email)
@@ -76,6 +77,8 @@ def unshare(
     athlete: AthleteOption = None,
 ) -> None:
     """Stop sharing your record with a clinician; what they recorded stays in it."""
+    from restride.services import sharing
+
     with opened() as db:
         account = local_athlete(db, athlete)
         sharing.revoke_share(db, account.id, clinician_email)
@@ -92,6 +95,8 @@ def clinician_add(
     email: Annotated[str, typer.Option(help="The clinician's email: the account's key.")],
 ) -> None:
     """Create a clinician account, whom athletes can then share with (`restride share`)."""
+    from restride.services import athletes
+
     with opened(migrate=True) as db:
         account = athletes.create_account(db, email=email, name=name, role="clinician")
     out.print(
@@ -125,6 +130,8 @@ def event(
     athlete: AthleteOption = None,
 ) -> None:
     """Record what your clinician decided; today's decision takes it into account."""
+    from restride.services import decisions, sharing
+
     now = current_day()
     kind = given_or_fail("KIND", partial(choice, choices=tuple(EVENT_KINDS)), kind)
     day = given_or_fail("--date", past_day(now), date) if date else now
@@ -155,6 +162,8 @@ def episode_close(
     athlete: AthleteOption = None,
 ) -> None:
     """Close the current injury episode: recovered, or to start one for a new injury."""
+    from restride.services import athletes
+
     now = current_day()
     if not yes and not in_terminal():
         fail("closing the episode needs confirming: pass --yes (not a terminal to ask in)")
@@ -189,6 +198,8 @@ def imaging_add(
     athlete: AthleteOption = None,
 ) -> None:
     """Add an imaging result to the current injury episode."""
+    from restride.services import athletes, decisions
+
     now = current_day()
     image = given_or_fail("DATE:MODALITY:RESULT", imaging_parser(now), imaging)
     with opened() as db:

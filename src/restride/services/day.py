@@ -21,7 +21,6 @@ from sqlalchemy import func, select
 
 from restride.domain.attention import Attention, PainSummary, attention, pain_summary, rank
 from restride.domain.case import Case
-from restride.domain.decide import decide_day
 from restride.domain.decision import Decision, Reason
 from restride.domain.memory import Checkpoint, dump_checkpoint, load_checkpoint
 from restride.domain.protocol import Protocol
@@ -231,6 +230,8 @@ def _compose(
 ) -> tuple[Decision, dict[str, object]]:
     """Decide the day, resuming from the checkpoint when it is still good; returns it with the
     row to keep. `window`: the case holds only the recent records, enough only to resume."""
+    from restride.domain.decide import decide_day  # the engine, only when a day is composed
+
     today = case.today
     yesterday = today - ONE_DAY
     decided = decide_day(

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from restride.domain.case import Case
 from restride.domain.decision import Decision
 from restride.services import day
-from restride.simulation import project
 from restride.storage import tables as t
 
 if TYPE_CHECKING:
@@ -116,6 +115,8 @@ OUTLOOK_CHUNK_WEEKS = 8
 
 def plan_ahead(db: Database, athlete_id: str, *, today: dt.date, weeks: int = 12) -> Plan:
     """The coming weeks as far as the criteria allow: the earliest each phase can start."""
+    from restride.simulation import project  # the projection replays: import it when asked
+
     now_day = day.athlete_day(db, athlete_id, today=today)
     protocol, now = now_day.protocol, now_day.decision
     ahead = project(protocol, now_day.case, weeks * 7, today=now, resume=now_day.resume_from())
@@ -153,6 +154,8 @@ def run_outlook(
 ) -> RunOutlook | None:
     """The earliest day of the walk-run phase if all goes well, and each phase's gates on the
     way, looking further ahead than the plan when it must."""
+    from restride.simulation import project
+
     ids = [p.id for p in protocol.phases]
     if RUN_PHASE not in ids:
         return None

@@ -11,22 +11,21 @@ and nothing was written, so trying again is safe.
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from alembic.config import Config
 
 DEFAULT_BUSY_TIMEOUT_S = 5.0
 # Transactions opened by `Database.read()` carry this execution option.
@@ -112,12 +111,38 @@ def make_engine(url: str, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> Eng
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config  # Alembic only where migrations run: it is slow to import
+
     config = Config()
     config.set_main_option(
         "script_location", str(resources.files("restride.storage") / "migrations")
     )
     config.attributes["engine"] = engine
     return config
+
+
+def head_revision() -> str | None:
+    """The newest migration: the one no other names as its `down_revision` (read from the
+    migration files themselves, which is what Alembic does, without importing Alembic)."""
+    folder = resources.files("restride.storage") / "migrations" / "versions"
+    revisions: set[str] = set()
+    downs: set[str] = set()
+    for entry in folder.iterdir():
+        if not entry.name.endswith(".py"):
+            continue
+        source = entry.read_text(encoding="utf-8")
+        found = REVISION.search(source)
+        if found:
+            revisions.add(found.group(1))
+        down = DOWN_REVISION.search(source)
+        if down:
+            downs.add(down.group(1))
+    heads = sorted(revisions - downs)
+    return heads[-1] if heads else None
+
+
+REVISION = re.compile(r'^revision: str = "([^"]+)"', re.MULTILINE)
+DOWN_REVISION = re.compile(r'^down_revision: [^=]+= "([^"]+)"', re.MULTILINE)
 
 
 class Database:
@@ -139,18 +164,26 @@ class Database:
 
     def migrate(self, revision: str = "head") -> None:
         """Bring the schema up to `revision` (creating it on an empty database)."""
+        from alembic import command
+
         command.upgrade(alembic_config(self.engine), revision)
 
     def downgrade(self, revision: str) -> None:
+        from alembic import command
+
         command.downgrade(alembic_config(self.engine), revision)
 
     def current_revision(self) -> str | None:
-        # A read: checking the schema must not wait for (or block) a writer.
+        # A read: checking the schema must not wait for (or block) a writer. Alembic's own
+        # table, read directly: every command checks it, and Alembic takes long to import.
         with self.engine.execution_options(**{READ_ONLY: True}).connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+            if not inspect(connection).has_table("alembic_version"):
+                return None
+            found = connection.scalar(text("select version_num from alembic_version"))
+            return str(found) if found is not None else None
 
     def head_revision(self) -> str | None:
-        return ScriptDirectory.from_config(alembic_config(self.engine)).get_current_head()
+        return head_revision()
 
     def check_current(self) -> None:
         current, head = self.current_revision(), self.head_revision()
