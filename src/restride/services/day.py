@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -52,25 +53,45 @@ class AthleteDay:
     athlete_id: str
     episode_id: str
     today: dt.date
-    case: Case
+    case: Case  # the whole stored history, or its last `recent_days` when a caller asked so
     protocol: Protocol
     decision: Decision
-    attention: tuple[Attention, ...]
-    pain: PainSummary
     checkpoint: str | None  # the replay's memory at the end of yesterday, as kept (JSON)
 
     def resume_from(self) -> Checkpoint | None:
         return load_checkpoint(self.checkpoint) if self.checkpoint else None
 
+    @cached_property
+    def attention(self) -> tuple[Attention, ...]:
+        return tuple(attention(self.protocol, self.case, self.decision))
 
-def athlete_day(db: Database, athlete_id: str, *, today: dt.date) -> AthleteDay:
+    @cached_property
+    def pain(self) -> PainSummary:
+        return pain_summary(self.case)
+
+
+def athlete_day(
+    db: Database, athlete_id: str, *, today: dt.date, recent_days: int | None = None
+) -> AthleteDay:
     """The athlete's day as every screen shows it, read without taking the write lock; a day
-    that had to be composed is kept afterwards, if the database lets it."""
+    that had to be composed is kept afterwards, if the database lets it. `recent_days`: the
+    caller shows only the last that many days of the record (today's page): only those are
+    read, unless the day must be composed from more."""
+    since = today - dt.timedelta(days=recent_days - 1) if recent_days else None
     with db.read() as tx:
-        composed, values = _read_day(tx, athlete_id, today)
+        composed, values = _read_day(tx, athlete_id, today, since)
     if values is not None:
         _keep_later(db, values)
     return composed
+
+
+def todays_decision_json(db: Database, athlete_id: str, *, today: dt.date) -> str:
+    """Today's decision as the JSON it was kept as (the API sends it as it is)."""
+    with db.read() as tx:
+        kept = _current(tx, athlete_id, today)
+        if kept is not None:
+            return kept.decision
+    return athlete_day(db, athlete_id, today=today).decision.model_dump_json()
 
 
 def todays_decision(db: Database, athlete_id: str, *, today: dt.date) -> Decision:
@@ -159,12 +180,12 @@ def _kept_checkpoint(tx: DbSession, athlete_id: str, episode_id: str) -> Checkpo
 
 
 def _read_day(
-    tx: DbSession, athlete_id: str, today: dt.date
+    tx: DbSession, athlete_id: str, today: dt.date, since: dt.date | None = None
 ) -> tuple[AthleteDay, dict[str, object] | None]:
-    """The athlete's day with the whole stored case: the kept one if it is current, else
-    composed (resuming from the kept checkpoint) with the row to keep."""
+    """The athlete's day with the stored case (from `since`, or all of it): the kept one if it
+    is current, else composed (resuming from the kept checkpoint) with the row to keep."""
     revision = _revision(tx, athlete_id)
-    episode, case = stored_case(tx, athlete_id, today)
+    episode, case = _episode_case(tx, athlete_id, today, since=since)
     protocol = builtin_protocol(case.protocol)
     kept = _current(tx, athlete_id, today)
     values: dict[str, object] | None = None
@@ -173,7 +194,14 @@ def _read_day(
         checkpoint = kept.checkpoint
     else:
         resume = _kept_checkpoint(tx, athlete_id, episode.id)
-        decision, values = _compose(tx, athlete_id, episode, case, protocol, revision, resume)
+        enough = since is None or (
+            resume is not None and since <= resume.memory.day - RESUME_WINDOW
+        )
+        history = case if enough else stored_case(tx, athlete_id, today)[1]
+        windowed = since is not None and enough  # the recent records, enough to resume
+        decision, values = _compose(
+            tx, athlete_id, episode, history, protocol, revision, resume, window=windowed
+        )
         saved = values["checkpoint"]
         checkpoint = saved if isinstance(saved, str) else None
     day = AthleteDay(
@@ -183,8 +211,6 @@ def _read_day(
         case=case,
         protocol=protocol,
         decision=decision,
-        attention=tuple(attention(protocol, case, decision)),
-        pain=pain_summary(case),
         checkpoint=checkpoint,
     )
     return day, values

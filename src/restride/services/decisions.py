@@ -28,6 +28,10 @@ def stored_case(db: Database, athlete_id: str, today: dt.date) -> Case:
         return day.stored_case(tx, athlete_id, today)[1]
 
 
+# What today's page, its items and the coach show of the record: today, and the last weeks.
+TODAY_PAGE_DAYS = 35
+
+
 @dataclass(frozen=True)
 class TodaysRecord:
     """The stored case up to today and today's decision from it, for pages that show both."""
@@ -50,9 +54,12 @@ def todays_decision(db: Database, athlete_id: str, *, today: dt.date) -> Decisio
     return day.todays_decision(db, athlete_id, today=today)
 
 
-def todays_record(db: Database, athlete_id: str, *, today: dt.date) -> TodaysRecord:
-    """The stored case and today's decision, as composed once for every screen."""
-    composed = day.athlete_day(db, athlete_id, today=today)
+def todays_record(
+    db: Database, athlete_id: str, *, today: dt.date, recent_days: int | None = None
+) -> TodaysRecord:
+    """The stored case and today's decision, as composed once for every screen; with
+    `recent_days`, the case holds only the last that many days (today's page needs no more)."""
+    composed = day.athlete_day(db, athlete_id, today=today, recent_days=recent_days)
     return TodaysRecord(composed.case, composed.decision)
 
 

@@ -16,7 +16,7 @@ from restride.domain.case import Pain, Session, SessionKind
 from restride.domain.decision import Decision, TodayItem
 from restride.services import day
 from restride.services.athletes import require_active_episode
-from restride.services.decisions import TodaysRecord, todays_record
+from restride.services.decisions import TODAY_PAGE_DAYS, TodaysRecord, todays_record
 from restride.services.errors import InvalidInputError, NotFoundError
 from restride.storage import repository as repo
 
@@ -149,7 +149,7 @@ def log_item(
     db: Database, athlete_id: str, key: str, result: ItemResult, *, today: dt.date
 ) -> Logged:
     """Log one of today's items as done, with how it went; returns today's decision after it."""
-    record = todays_record(db, athlete_id, today=today)
+    record = todays_record(db, athlete_id, today=today, recent_days=TODAY_PAGE_DAYS)
     match = next((x for x in loggable_items(record) if x.key == key), None)
     if match is None:
         raise NotFoundError(
@@ -182,7 +182,7 @@ def log_other(db: Database, athlete_id: str, other: OtherSession, *, today: dt.d
     if other.kind not in OTHER_KINDS:
         choices = ", ".join(OTHER_KINDS)
         raise InvalidInputError(f"kind: {other.kind!r} is logged from today's plan ({choices})")
-    record = todays_record(db, athlete_id, today=today)
+    record = todays_record(db, athlete_id, today=today, recent_days=TODAY_PAGE_DAYS)
     session = Session(
         date=today,
         phase=record.decision.phase,

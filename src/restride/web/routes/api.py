@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from restride.domain.case import CheckIn, ClinicianEvent, ClinicianEventKind, Session
 from restride.domain.decision import Decision, Referral, TodayItem
-from restride.services import audit, checkins, decisions, events, sessions
+from restride.services import audit, checkins, day, decisions, events, sessions
 from restride.services import board as board_service
 from restride.services.sessions import ItemResult, OtherSession
 from restride.web.deps import (
@@ -187,8 +187,10 @@ def my_reads(me: CurrentAthlete, db: Db) -> list[ReadOut]:
 
 
 @router.get("/today", response_model=Decision)
-def today_decision(me: CurrentAthlete, db: Db, today: Today) -> Decision:
-    return decisions.todays_decision(db, me.account.id, today=today)
+def today_decision(me: CurrentAthlete, db: Db, today: Today) -> Response:
+    # The decision as it was kept, sent as it is: it was composed and checked once.
+    found = day.todays_decision_json(db, me.account.id, today=today)
+    return Response(content=found, media_type="application/json")
 
 
 @router.get("/reminder", response_model=Reminder)
@@ -200,7 +202,9 @@ def reminder(me: CurrentAthlete, db: Db, today: Today) -> Reminder:
 @router.get("/today/items", response_model=list[ItemOut])
 def today_items(me: CurrentAthlete, db: Db, today: Today) -> list[ItemOut]:
     """Today's items a session can be logged for, with what 'done' records and what is logged."""
-    record = decisions.todays_record(db, me.account.id, today=today)
+    record = decisions.todays_record(
+        db, me.account.id, today=today, recent_days=decisions.TODAY_PAGE_DAYS
+    )
     return [
         ItemOut(key=x.key, item=x.item, prefill=x.prefill, logged=x.logged)
         for x in sessions.loggable_items(record)

@@ -36,7 +36,9 @@ def is_htmx(request: Request) -> bool:
 
 def today_context(db: Db, athlete_id: str, today: dt.date, **extra: object) -> dict[str, Any]:
     """Everything today's page shows, from the services; raises NotFoundError before onboarding."""
-    record = decisions.todays_record(db, athlete_id, today=today)
+    record = decisions.todays_record(
+        db, athlete_id, today=today, recent_days=decisions.TODAY_PAGE_DAYS
+    )
     recent = [
         e
         for e in events.event_views(db, athlete_id, today=today)
@@ -172,7 +174,9 @@ def one_line(exc: ValidationError) -> str:
 @router.get("/coach/{key}")
 def coach_page(request: Request, key: str, me: CurrentAthlete, db: Db, today: Today) -> Response:
     """The walk-run coach for one of today's interval sessions."""
-    record = decisions.todays_record(db, me.account.id, today=today)
+    record = decisions.todays_record(
+        db, me.account.id, today=today, recent_days=decisions.TODAY_PAGE_DAYS
+    )
     found = next((x for x in sessions.loggable_items(record) if x.key == key), None)
     if found is None or found.item.intervals is None:
         raise NotFoundError("Today's plan has no walk-run session to coach.")
