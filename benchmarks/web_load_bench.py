@@ -219,9 +219,8 @@ def run_backend(backend: str, args: argparse.Namespace) -> None:
             f"{time.perf_counter() - began:.0f} s; restride serve --workers {args.workers}; "
             f"wrk -c{args.connections} -d{args.seconds}s"
         )
-        print(
-            f"  {'request':<34} {'req/s':>8} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'non-2xx':>8}"
-        )
+        columns = ("req/s", "p50 ms", "p90 ms", "p99 ms", "non-2xx")
+        print(f"  {'request':<34} " + " ".join(f"{c:>8}" for c in columns))
         checkin = json.dumps({"pain_rest": 0, "pain_walking": 0, "pain_next_morning": 0})
         runs: list[tuple[str, str, str, str | None, bool]] = [
             ("GET /static/app.css (baseline)", "GET", "/static/app.css", None, False),
@@ -252,10 +251,8 @@ def run_backend(backend: str, args: argparse.Namespace) -> None:
             if targeted:
                 verdict = "met" if got.get("p99", 1e9) < TARGET_P99_MS else "MISSED"
                 verdict = f"  target p99 < {TARGET_P99_MS:g} ms: {verdict}"
-            print(
-                f"  {label:<34} {got['rps']:>8.0f} {got.get('p50', 0):>8.1f} "
-                f"{got.get('p90', 0):>8.1f} {got.get('p99', 0):>8.1f} {got['non2xx']:>8.0f}{verdict}"
-            )
+            latencies = " ".join(f"{got.get(p, 0):>8.1f}" for p in ("p50", "p90", "p99"))
+            print(f"  {label:<34} {got['rps']:>8.0f} {latencies} {got['non2xx']:>8.0f}{verdict}")
     finally:
         server.terminate()
         server.wait(timeout=30)
