@@ -133,10 +133,20 @@ def submit(
     """Record a job and put it on the queue for a worker."""
     from restride.services import jobs
 
-    settings = settings or load_settings()
     job = jobs.create(db, kind, athlete_id=athlete_id, params=params)
-    _queue(settings).run_job(job.id)
+    enqueue(db, job.id, settings)
     return job
+
+
+def enqueue(db: Database, job_id: str, settings: Settings | None = None) -> None:
+    """Put a recorded job on the queue of `db`'s workers (the queue lives with the database)."""
+    settings = (settings or load_settings()).model_copy(update={"database_url": db.url})
+    _queue(settings).run_job(job_id)
+
+
+def job_folder(settings: Settings, job_id: str) -> Path:
+    """Where a job keeps its files (an upload to import, a report it wrote)."""
+    return settings.data_dir / "jobs" / job_id
 
 
 def job_file(settings: Settings, job_id: str, name: str) -> Path:

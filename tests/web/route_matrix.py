@@ -67,6 +67,7 @@ def path_values(people: People, folder: Path) -> dict[str, str]:
         "exercise_id": "cx-calf-raise-double",
         "event_id": "0" * 32,  # no such event: a withdrawal of it is refused
         "key": "walk_run",  # an item not on Alice's plan today
+        "job_id": "0" * 32,  # no such import
     }
 
 

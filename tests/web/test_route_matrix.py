@@ -30,6 +30,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /activities": {A: 303, D: 200, C: 403, B: 403, O: 200},
     "POST /activities": {A: 403, D: 422, C: 403, B: 403, O: 422},
     "GET /activities/{activity_id}": {A: 303, D: 404, C: 403, B: 403, O: 200},
+    "GET /activities/jobs/{job_id}": {A: 303, D: 404, C: 403, B: 403, O: 404},
     "GET /api/athletes": {A: 401, D: 403, C: 200, B: 200, O: 403},
     "GET /api/athletes/{athlete_id}/history": {A: 401, D: 403, C: 404, B: 200, O: 403},
     "GET /api/athletes/{athlete_id}/today": {A: 401, D: 403, C: 404, B: 200, O: 403},

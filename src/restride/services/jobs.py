@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 
-KINDS = ("refresh", "report")
+KINDS = ("refresh", "report", "import")
 MAX_ATTEMPTS = 5
 
 
@@ -203,7 +203,45 @@ def _report(job: JobContext) -> dict[str, Any]:
     return {"file": path.name, "bytes": len(pdf)}
 
 
+def _import(job: JobContext) -> dict[str, Any]:
+    """Activity files the web received (a big upload, an export zip), imported in the background.
+    Safe to run again after a crash: files already stored are recognised by their content."""
+    from restride.services import imports
+
+    if job.athlete_id is None:
+        raise InvalidInputError("an import is for one athlete")
+    paths = [str(job.folder / Path(name).name) for name in job.params.get("files", [])]
+    prefix = str(job.folder).rstrip("/") + "/"
+
+    def said(outcome: imports.FileOutcome, done: int, total: int) -> None:
+        job.progress(done, total, outcome.source.removeprefix(prefix))
+
+    report = imports.import_paths(
+        job.db,
+        job.athlete_id,
+        paths,
+        workers=1,
+        progress=said,
+        shown_source=lambda source: source.removeprefix(prefix),
+    )
+    files = [
+        {
+            "source": f.source.removeprefix(prefix),
+            "status": f.status,
+            "reason": f.reason,
+            "activities": f.activities,
+            "partial": f.partial,
+            "warnings": list(f.warnings),
+        }
+        for f in report.files
+    ]
+    for path in paths:  # the upload's copies: the activities are stored now
+        Path(path).unlink(missing_ok=True)
+    return {"files": files, "new_activity_ids": list(report.new_activity_ids)}
+
+
 RUNNERS: dict[str, Callable[[JobContext], dict[str, Any]]] = {
     "refresh": _refresh,
     "report": _report,
+    "import": _import,
 }

@@ -3,6 +3,7 @@ post-mortem of the episode's onset; shoes (issue 5)."""
 
 # No `from __future__ import annotations`: FastAPI reads these signatures at run time.
 import re
+import shutil
 import tempfile
 from functools import partial
 from pathlib import Path
@@ -32,6 +33,9 @@ UPLOAD_PATH = "/activities"
 DEFAULT_MAX_UPLOAD_BYTES = 512 * 1024 * 1024
 MAX_FILES = 50
 CHUNK = 1024 * 1024
+# Uploads past this size (a Strava or Garmin export) are imported by a background worker while
+# the page shows how far it has got; smaller ones are imported before the page answers.
+BACKGROUND_BYTES = 8 * 1024 * 1024
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 STATUS_WORDS = {
     "imported": "Imported",
@@ -181,6 +185,9 @@ async def upload_activities(request: Request, me: CurrentAthlete, db: Db, today:
             except UploadTooLargeError as exc:
                 error, status = str(exc), 413
             else:
+                if in_background(paths):
+                    job_id = await run_in_threadpool(import_later, db, me.account.id, paths)
+                    return RedirectResponse(f"/activities/jobs/{job_id}", status_code=303)
                 report = await run_in_threadpool(
                     partial(
                         imports.import_paths,
@@ -207,6 +214,41 @@ async def upload_activities(request: Request, me: CurrentAthlete, db: Db, today:
         "error": error,
     }
     return render(request, "activities.html", context, status=status)
+
+
+def in_background(paths: list[str]) -> bool:
+    return sum(Path(p).stat().st_size for p in paths) > BACKGROUND_BYTES
+
+
+def import_later(db: Db, athlete_id: str, paths: list[str]) -> str:
+    """An import job for a worker: the files moved into the job's folder, then queued."""
+    from restride import jobs as job_queue
+    from restride.services import jobs
+    from restride.settings import load_settings
+
+    names = [Path(p).name for p in paths]
+    job = jobs.create(db, "import", athlete_id=athlete_id, params={"files": names})
+    folder = job_queue.job_folder(load_settings(), job.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in paths:
+        shutil.move(path, folder / Path(path).name)
+    job_queue.enqueue(db, job.id)
+    return job.id
+
+
+@router.get("/activities/jobs/{job_id}")
+def import_job_page(request: Request, me: CurrentAthlete, db: Db, job_id: str) -> Response:
+    """How far a background import has got; the page asks again every second until it is done."""
+    from restride.services import jobs
+
+    try:
+        job = jobs.status(db, job_id, athlete_id=me.account.id)
+    except NotFoundError:
+        raise NotFoundError("You have no import with that link.") from None
+    rows = [{**f, "status_words": STATUS_WORDS[f["status"]]} for f in job.result.get("files", [])]
+    context = {"job": job, "report": rows if job.finished else None}
+    fragment = request.headers.get("hx-request") == "true"
+    return render(request, "_import_job.html" if fragment else "import_job.html", context)
 
 
 @router.get("/activities/{activity_id}")
