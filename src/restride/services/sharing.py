@@ -62,6 +62,10 @@ def shared_athletes(db: Database, clinician_id: str) -> list[AccountInfo]:
         return [AccountInfo(r.id, r.email, r.name, r.role) for r in rows]
 
 
+# A reason is a few sentences; a cap keeps one event from holding megabytes.
+MAX_REASON = 2000
+
+
 def record_clinician_event(
     db: Database,
     athlete_id: str,
@@ -74,6 +78,10 @@ def record_clinician_event(
     without a clinician the athlete records what their clinician told them."""
     if event.date > today:
         raise InvalidInputError(f"date: {event.date} is in the future (today is {today})")
+    if len(event.reason) > MAX_REASON:
+        raise InvalidInputError(
+            f"reason: at most {MAX_REASON} characters (got {len(event.reason)})"
+        )
     with db.transaction() as tx:
         if clinician_id is not None and repo.open_share(tx, athlete_id, clinician_id) is None:
             raise ForbiddenError("this athlete has not shared their record with you")
