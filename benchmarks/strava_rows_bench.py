@@ -1,19 +1,21 @@
-"""Does a Strava export's import stay linear in its rows? Times per row at N and 4N rows.
+"""Does a Strava export's import stay linear in its rows? The time per row, quarter by quarter.
 
-Run it with `.venv/bin/python benchmarks/strava_rows_bench.py [N]` (default 2,000). It makes a
-Strava export zip of N hand-entered activities (rows without a file: each one a database
-write and a search for its twins), imports it into a fresh SQLite database, then does the
-same with 4N rows, and prints the time per row of each, the second beside the first. Linear
-work gives a ratio near 1; quadratic work (each row scanning all the rows before it, as the
-twins' search did once) gives a ratio near 4. It does so twice: rows a day apart, as real
-exports are, and every row at the same start (a hostile export: each row a near twin of all
-the rows before it). The script is a measurement: it always exits 0.
+Run it with `.venv/bin/python benchmarks/strava_rows_bench.py [ROWS]` (default 20,000). It makes
+a Strava export zip of ROWS hand-entered activities (rows without a file: each one a database
+write and a search for its twins among the activities stored so far), imports it into a fresh
+SQLite database, and prints the time per row of each quarter of the rows beside the first
+quarter's (the baseline, measured in the same run). Linear work keeps every quarter near 1x;
+work that grows with what is stored (each row scanning all the rows before it, as the twins'
+search once did) makes the last quarter several times the first. It does so twice: rows a day
+apart, as real exports are, and every row at the same start (a hostile export: each row a
+near twin of the ones before it). The script is a measurement: it always exits 0.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import sys
 import tempfile
 import time
@@ -42,30 +44,38 @@ def export(rows: int, *, same_start: bool) -> bytes:
     return buffer.getvalue()
 
 
-def seconds_per_row(rows: int, folder: Path, *, same_start: bool) -> float:
+def quarters(rows: int, folder: Path, *, same_start: bool) -> list[float]:
+    """Seconds per row in each quarter of the import."""
     name = f"{rows}-{same_start}"
     db = Database(f"sqlite:///{folder / f'bench-{name}.db'}")
     db.migrate()
     athlete = create_account(db, email="runner@example.org", name="Runner")
     path = folder / f"export-{name}.zip"
     path.write_bytes(export(rows, same_start=same_start))
-    began = time.perf_counter()
-    report = import_paths(db, athlete.id, [path], workers=1)
-    took = time.perf_counter() - began
+    quarter = max(1, rows // 4)
+    marks = [time.perf_counter()]
+    seen = [0]
+
+    def progress(*_: object) -> None:
+        seen[0] += 1
+        if seen[0] % quarter == 0:
+            marks.append(time.perf_counter())
+
+    report = import_paths(db, athlete.id, [path], workers=1, progress=progress)
     db.dispose()
     assert len(report.files) == rows, report.files[:3]
-    return took / rows
+    return [(b - a) / quarter for a, b in itertools.pairwise(marks)]
 
 
 def main() -> None:
-    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 2_000
-    for same_start, what in ((False, "a row a day"), (True, "every row at the same start")):
+    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
+    for same_start, what in ((False, "rows a day apart"), (True, "every row at the same start")):
         with tempfile.TemporaryDirectory() as folder:
-            base = seconds_per_row(rows, Path(folder), same_start=same_start)
-            big = seconds_per_row(4 * rows, Path(folder), same_start=same_start)
-        print(f"{what}:")
-        print(f"  {rows:>8,} rows: {base * 1e3:.3f} ms a row (baseline)")
-        print(f"  {4 * rows:>8,} rows: {big * 1e3:.3f} ms a row ({big / base:.2f} x the baseline)")
+            times = quarters(rows, Path(folder), same_start=same_start)
+        print(f"{what}, {rows:,} rows:")
+        for n, took in enumerate(times):
+            ratio = "baseline" if n == 0 else f"{took / times[0]:.2f} x the baseline"
+            print(f"  quarter {n + 1}: {took * 1e3:.3f} ms a row ({ratio})")
 
 
 if __name__ == "__main__":

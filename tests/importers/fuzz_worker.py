@@ -7,10 +7,11 @@ caller can keep it. Its address space is capped (RLIMIT_AS) and each parse has a
 memory past the budget ends the worker after it answers, so the next input starts fresh.
 
 Outcomes: "ok" (every result an activity or restride's import error naming the file), and the
-failures "crash" (another exception escaped), "unnamed" (an import error that does not name
-the file), "net" (the parsers' last-resort guard caught an exception they did not expect: the
-import goes on, but the message cannot say where), "hang" (past the time limit), "memory"
-(past the memory budget).
+failures "harness" (the mutation itself failed: a bug of the fuzzer, not of restride), "crash"
+(another exception escaped), "unnamed" (an import error that does not name the file), "net"
+(the parsers' last-resort guard caught an exception they did not expect: the import goes on,
+but the message cannot say where), "hang" (past the time limit), "memory" (past the memory
+budget).
 """
 
 from __future__ import annotations
@@ -98,7 +99,12 @@ def main() -> None:
                 data = Path(task["file"]).read_bytes()
                 suffix = "".join(Path(task["file"]).suffixes[-2:]) or ".bin"
             else:
-                data = fuzzing.make_input(corpus, task["fmt"], task["seed"], task["index"])
+                try:
+                    data = fuzzing.make_input(corpus, task["fmt"], task["seed"], task["index"])
+                except Exception:  # the harness's own bug: say so, and go on with the next
+                    answer = {"outcome": "harness", "detail": traceback.format_exc(limit=4)}
+                    print(json.dumps(answer | {"task": task, "exiting": False}), flush=True)
+                    continue
                 suffix = fuzzing.EXTENSIONS[task["fmt"]]
             answer = run_one(data, suffix, float(config["timeout_s"]), folder)
             peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -78,7 +78,8 @@ def set_edge_bytes(data: bytearray, rng: random.Random) -> None:
 
 
 def truncate(data: bytearray, rng: random.Random) -> None:
-    del data[rng.randrange(1, len(data)) :]
+    if len(data) > 1:  # an earlier cut may have left one byte: nothing more to cut
+        del data[rng.randrange(1, len(data)) :]
 
 
 def delete_run(data: bytearray, rng: random.Random) -> None:

@@ -122,3 +122,13 @@ def test_a_regression_file_gives_a_parsers_own_reason(path: Path) -> None:
     else:
         warnings = " ".join(w for a in result.activities for w in a.warnings)
         assert "stopped at byte" in warnings, warnings  # where fitdecode met the damage
+
+
+def test_a_mutation_that_leaves_one_byte_still_makes_an_input(corpus: Path) -> None:
+    """Input 30268 of FIT (seed 12) once stopped the long run: a cut to one byte, then another
+    cut of nothing. The harness must make every index, whatever its mutations did before."""
+    loaded = fuzzing.load_corpus(corpus)
+
+    data = fuzzing.make_input(loaded, "fit", SEED, 30268)
+
+    assert len(data) >= 1

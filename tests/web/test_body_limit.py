@@ -120,3 +120,19 @@ def test_check_in_notes_are_capped_with_a_message_naming_the_field(people: Peopl
 
     assert response.status_code == 422
     assert response.json()["error"] == "notes: at most 2000 characters (got 2001)"
+
+
+def test_a_clinicians_reason_is_capped_with_a_message_naming_the_field(people: People) -> None:
+    """The timeline's form cuts a reason to 2000 characters; every other way in is refused."""
+    import pytest
+
+    from restride.domain.case import ClinicianEvent
+    from restride.services import sharing
+    from restride.services.errors import InvalidInputError
+    from tests.web.conftest import TODAY
+
+    event = ClinicianEvent(date=TODAY, kind="note", reason="r" * 2001)
+    with pytest.raises(InvalidInputError, match=r"reason: at most 2000 characters \(got 2001\)"):
+        sharing.record_clinician_event(
+            people.db, people.alice.id, event, today=TODAY, clinician_id=people.bob.id
+        )

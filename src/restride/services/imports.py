@@ -199,7 +199,7 @@ class Importer:
         self._new_shoes: list[str] = []
         self._new_keys: list[tuple[str, str]] = []
         self._gone_keys: list[str] = []
-        with db.transaction() as tx:
+        with db.read() as tx:
             athlete = tx.get(t.Account, athlete_id)
             if athlete is None or athlete.role != "athlete":
                 raise NotFoundError("no such athlete")

@@ -65,6 +65,10 @@ def shared_athletes(db: Database, clinician_id: str) -> list[AccountInfo]:
         return [AccountInfo(r.id, r.email, r.name, r.role) for r in rows]
 
 
+# A reason is a few sentences; a cap keeps one event from holding megabytes.
+MAX_REASON = 2000
+
+
 def record_clinician_event(
     db: Database,
     athlete_id: str,
@@ -78,6 +82,10 @@ def record_clinician_event(
     them. Only whoever recorded an event can withdraw it, and only once."""
     if event.date > today:
         raise InvalidInputError(f"date: {event.date} is in the future (today is {today})")
+    if len(event.reason) > MAX_REASON:
+        raise InvalidInputError(
+            f"reason: at most {MAX_REASON} characters (got {len(event.reason)})"
+        )
     try:
         return _record_event(db, athlete_id, event, clinician_id, today)
     except IntegrityError:
