@@ -4,12 +4,7 @@ once and says how far it got; a job a dead worker left half-done is taken up by 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
-import subprocess
-import sys
 import time
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import pytest
@@ -21,9 +16,9 @@ from restride.settings import Settings
 from restride.simulation import seed_injury
 from restride.storage import tables as t
 from tests.builders import START
+from tests.workers import worker
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
     from restride.storage.database import Database
@@ -40,26 +35,6 @@ def settings_for(db: Database, folder: Path, **extra: str) -> tuple[Settings, di
         **extra,
     }
     return Settings(**{k.removeprefix("RESTRIDE_").lower(): v for k, v in env.items()}), env
-
-
-@contextmanager
-def worker(env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "restride.cli", "worker"],
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
 
 
 def wait_until_finished(db: Database, job_id: str, athlete_id: str | None) -> jobs.JobInfo:

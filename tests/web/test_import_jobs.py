@@ -5,15 +5,10 @@ job to the next one, which finishes it without storing anything twice; on both d
 from __future__ import annotations
 
 import io
-import os
 import re
-import signal
-import subprocess
-import sys
 import tempfile
 import time
 import zipfile
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import pytest
@@ -23,34 +18,14 @@ from restride.storage import tables as t
 from restride.web.routes import training
 from tests.importers.conftest import require_corpus
 from tests.web.conftest import TODAY
+from tests.workers import worker
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
     from tests.web.conftest import People
 
 WAIT_S = 120.0
-
-
-@contextmanager
-def worker(env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "restride.cli", "worker"],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
 
 
 def corpus_zip(count: int) -> bytes:
