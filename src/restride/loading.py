@@ -6,6 +6,7 @@ clinic editing its own protocol, or a tool writing cases, can fix it without rea
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import sys
@@ -204,10 +205,129 @@ def _shift_exercise_index(problem: Problem, offset: int) -> Problem:
     )
 
 
-def _protocol_from(file: Any, source: str) -> Protocol:
+# The protocol whose engine rules, red flags and high-risk sites another protocol gets by
+# default: a small protocol needs only its phases and the rules they name.
+DEFAULTS_FROM = "ten-steps"
+# What a protocol with a `base` must say itself: it is another protocol, not a copy.
+OWN_FIELDS = ("id", "version", "title", "summary")
+
+
+def _raw_protocol(file: Any, source: str, *, seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A protocol file's fields with its `base` and the defaults filled in, not yet validated."""
     data = _read_yaml(file, source, ProtocolError)
     # `x-` keys hold YAML anchors for reuse (as in OpenAPI); they are not part of the model.
     data = {k: v for k, v in data.items() if not str(k).startswith("x-")}
+    base_name = data.pop("base", None)
+    overrides = data.pop("phase_overrides", None)
+    if base_name is not None:
+        data = _on_base(data, base_name, overrides, source, seen)
+    elif overrides is not None:
+        raise ProtocolError(
+            source, [Problem(path="phase_overrides", message="needs a `base` protocol to change")]
+        )
+    if data.get("id") != DEFAULTS_FROM and DEFAULTS_FROM not in seen:
+        data = _with_defaults(data, _builtin_raw(DEFAULTS_FROM))
+    return data
+
+
+def _on_base(
+    data: dict[str, Any],
+    base_name: Any,
+    overrides: Any,
+    source: str,
+    seen: tuple[str, ...],
+) -> dict[str, Any]:
+    if not isinstance(base_name, str) or base_name not in builtin_protocol_names():
+        known = ", ".join(builtin_protocol_names())
+        raise ProtocolError(
+            source, [Problem(path="base", message=f"no built-in protocol {base_name!r}; {known}")]
+        )
+    if base_name in seen or base_name == data.get("id"):
+        raise ProtocolError(source, [Problem(path="base", message="protocols based in a loop")])
+    missing = [f for f in OWN_FIELDS if f not in data]
+    if missing:
+        raise ProtocolError(
+            source,
+            [
+                Problem(path=f, message="required field is missing (a based protocol says its own)")
+                for f in missing
+            ],
+        )
+    base = copy.deepcopy(_builtin_raw(base_name, seen=(*seen, str(data.get("id")))))
+    merged = {**base, **data}
+    if "rules" in data:
+        own = {r.get("id") for r in data["rules"] if isinstance(r, dict)}
+        merged["rules"] = [r for r in base.get("rules", []) if r.get("id") not in own] + list(
+            data["rules"]
+        )
+    if "engine_rules" in data and isinstance(data["engine_rules"], dict):
+        merged["engine_rules"] = {**base.get("engine_rules", {}), **data["engine_rules"]}
+    if overrides is not None:
+        merged["phases"] = _overridden_phases(merged.get("phases", []), overrides, source)
+    return merged
+
+
+def _overridden_phases(phases: list[Any], overrides: Any, source: str) -> list[Any]:
+    if not isinstance(overrides, dict):
+        raise ProtocolError(
+            source,
+            [Problem(path="phase_overrides", message="expected a mapping of phase id to fields")],
+        )
+    ids = [p.get("id") for p in phases if isinstance(p, dict)]
+    problems = [
+        Problem(path=f"phase_overrides.{key}", message=f"no phase {key!r} in the base")
+        for key in overrides
+        if key not in ids
+    ]
+    problems += [
+        Problem(path=f"phase_overrides.{key}", message="expected a mapping of fields")
+        for key, fields in overrides.items()
+        if not isinstance(fields, dict)
+    ]
+    if problems:
+        raise ProtocolError(source, problems)
+    return [
+        {**phase, **overrides.get(phase.get("id"), {})} if isinstance(phase, dict) else phase
+        for phase in phases
+    ]
+
+
+def _with_defaults(data: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """Engine-rule mappings, red flags and high-risk sites a protocol leaves out come from
+    `DEFAULTS_FROM`, with the rules they name."""
+    data = dict(data)
+    given = data.get("engine_rules")
+    if given is None or isinstance(given, dict):
+        data["engine_rules"] = {**defaults["engine_rules"], **(given or {})}
+    for key in ("red_flags", "high_risk_sites"):
+        if key not in data:
+            data[key] = copy.deepcopy(defaults[key])
+    rules = data.get("rules")
+    if isinstance(rules, list):
+        have = {r.get("id") for r in rules if isinstance(r, dict)}
+        needed = (
+            set(data["engine_rules"].values()) if isinstance(data["engine_rules"], dict) else set()
+        )
+        needed |= {f.get("rule") for f in data.get("red_flags") or [] if isinstance(f, dict)}
+        data["rules"] = list(rules) + [
+            copy.deepcopy(r) for r in defaults["rules"] if r["id"] in needed - have
+        ]
+    return data
+
+
+@cache
+def _builtin_raw_cached(name: str) -> dict[str, Any]:
+    return _raw_protocol(DATA / "protocols" / f"{name}.yaml", f"{name}.yaml")
+
+
+def _builtin_raw(name: str, *, seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    if seen:
+        return _raw_protocol(DATA / "protocols" / f"{name}.yaml", f"{name}.yaml", seen=seen)
+    return _builtin_raw_cached(name)
+
+
+def _protocol_from(file: Any, source: str) -> Protocol:
+    data = copy.deepcopy(_raw_protocol(file, source))
     library = builtin_library()
     extra = data.pop("exercises", None)
     if extra is not None:

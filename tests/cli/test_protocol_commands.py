@@ -186,7 +186,7 @@ def test_protocol_show_prints_a_clinics_own_file(tmp_path: Path) -> None:
 
     assert result.exit_code == 0, result.output
     page = words(result.stdout)
-    assert page.startswith("Clinic North: ten steps (protocol ten-steps, version 1)")
+    assert page.startswith("Clinic North: ten steps (protocol ten-steps, version 2)")
     assert "Phase 1: Crutches first" in page
 
 
@@ -206,7 +206,7 @@ def test_protocol_check_passes_the_built_in_protocol() -> None:
     assert result.stderr == ""
     line = words(result.stdout)
     assert "OK" in line
-    assert "protocol 'ten-steps' v1, 6 phases" in line
+    assert "protocol 'ten-steps' v2, 6 phases" in line
 
 
 def test_protocol_check_passes_a_faithful_copy_of_the_built_in_protocol(tmp_path: Path) -> None:
@@ -283,9 +283,9 @@ def test_protocol_check_blocks_a_run_week_that_jumps_more_than_load_1_allows(
 
 def test_protocol_check_names_line_and_column_of_invalid_yaml(tmp_path: Path) -> None:
     text = BUILTIN.read_text("utf-8")
-    line = text.splitlines().index("version: 1") + 1
+    line = text.splitlines().index("version: 2") + 1
     (tmp_path / "clinic.yaml").write_text(
-        text.replace("\nversion: 1\n", "\n\tversion: 1\n", 1), encoding="utf-8"
+        text.replace("\nversion: 2\n", "\n\tversion: 2\n", 1), encoding="utf-8"
     )
 
     result = run_restride("protocol", "check", "clinic.yaml", cwd=tmp_path)

@@ -89,13 +89,17 @@ def render(
                 run_min=round(item.intervals.run_min, 2),
                 total_min=round(item.intervals.total_min, 2),
             )
+        minutes = item.minutes if intervals is None else intervals.total_min
+        if spared and all(dose.minutes for dose in item.exercises):
+            # The minutes say what is left to do once the spared areas are left out.
+            minutes = sum((e.minutes or 0) * max(1, len(e.sides)) for e in exercises)
         rendered.append(
             TodayItem(
                 kind=item.kind,
                 title=item.title,
                 rule=item.rule,
                 instructions=item.instructions,
-                minutes=item.minutes if intervals is None else intervals.total_min,
+                minutes=minutes,
                 exercises=exercises,
                 intervals=intervals,
                 minimalist_min=item.minimalist_min,
@@ -104,6 +108,18 @@ def render(
             )
         )
     return rendered
+
+
+def dosed_minutes(item: Prescription, library: Library) -> float | None:
+    """What an item's exercises add up to, when each gives its minutes (a minute a side for
+    an exercise done on each side), else None."""
+    if not item.exercises or not all(dose.minutes for dose in item.exercises):
+        return None
+    return sum(
+        (dose.minutes or 0) * (2 if library.exercises[dose.id].per_side else 1)
+        for dose in item.exercises
+        if dose.id in library.exercises
+    )
 
 
 def _touches_site(exercise: Exercise, injury: Injury) -> bool:

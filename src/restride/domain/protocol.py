@@ -69,6 +69,7 @@ ENGINE_RULE_KEYS: tuple[str, ...] = (
     "site_is_bone",
     "therapist_shared",
     "non_weight_bearing",
+    "tailored",
 )
 # RF-4's emergency signs: a protocol must send each of them to `urgent` (check_protocol).
 EMERGENCY_SIGNS: dict[str, bool] = {
@@ -84,19 +85,58 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+Tissue = Literal["bone", "tendon", "fascia", "muscle", "back"]
+Grade = Literal["P", "S", "I"]
+
+
 class Rule(_Strict):
     id: str = Field(pattern=r"^[A-Z][A-Z0-9-]*$")
-    step: int = Field(ge=1, le=10, description="The seed step (1-10) this rule implements.")
-    evidence: list[str] = Field(min_length=1, description="CLINICAL.md rule IDs.")
+    step: int | None = Field(
+        ge=1,
+        le=10,
+        description="The seed step (1-10) this rule implements; null when it implements none "
+        "(the protocol's `departures` say why).",
+    )
+    evidence: list[str] = Field(
+        min_length=1, description="CLINICAL.md rule IDs, or IDs of the protocol's own evidence."
+    )
     text: str = Field(min_length=1, description="What the rule says, for a runner.")
 
-    @field_validator("evidence")
-    @classmethod
-    def _known_evidence(cls, value: list[str]) -> list[str]:
-        unknown = [e for e in value if e not in CLINICAL_IDS]
-        if unknown:
-            raise ValueError(f"unknown CLINICAL.md ID(s) {', '.join(unknown)}")
-        return value
+
+class EvidenceEntry(_Strict):
+    """A source a protocol cites beside CLINICAL.md's, graded the way CLINICAL.md grades
+    (P: read in a primary record, S: seen in a secondary source, I: our inference). A source
+    that could not be confirmed is not evidence, so it has no grade here."""
+
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9]*-[A-Z0-9-]+$")
+    citation: str = Field(min_length=1)
+    grade: Grade
+    text: str = Field(min_length=1, description="What it found, as far as this protocol uses it.")
+
+
+class Departure(_Strict):
+    """Where a protocol departs from the seed's ten steps, and why: said to the runner."""
+
+    step: int = Field(ge=1, le=10)
+    seed: str = Field(min_length=1, description="What the seed says.")
+    here: str = Field(min_length=1, description="What this protocol does instead.")
+    why: str = Field(min_length=1)
+    evidence: list[str] = Field(min_length=1)
+
+
+class ReturnToRun(_Strict):
+    """The phase whose first day is the return to running, and the published range for it."""
+
+    phase: str
+    weeks: tuple[int, int] = Field(description="Published range, weeks from the program start.")
+    evidence: list[str] = Field(min_length=1)
+    text: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _range_in_order(self) -> ReturnToRun:
+        if not 0 <= self.weeks[0] <= self.weeks[1]:
+            raise ValueError("weeks must be [earliest, latest] with 0 <= earliest <= latest")
+        return self
 
 
 class Condition(_Strict):
@@ -244,14 +284,32 @@ class _Criterion(_Strict):
     text: str = Field(min_length=1, description="The criterion in a runner's words.")
 
 
-class MinDaysInPhase(_Criterion):
+class _Minimum(_Criterion):
+    days: int = Field(ge=1)
+    floor: int | None = Field(
+        default=None,
+        ge=1,
+        description="RTR-7: the least a clinician's tailoring may set it to (default: `days`, "
+        "which cannot be shortened).",
+    )
+
+    @model_validator(mode="after")
+    def _floor_not_above(self) -> _Minimum:
+        if self.floor is not None and self.floor > self.days:
+            raise ValueError(f"floor {self.floor} is above the minimum of {self.days} days")
+        return self
+
+    @property
+    def hard_floor(self) -> int:
+        return self.days if self.floor is None else self.floor
+
+
+class MinDaysInPhase(_Minimum):
     kind: Literal["min_days_in_phase"]
-    days: int = Field(ge=1)
 
 
-class MinDaysFromStart(_Criterion):
+class MinDaysFromStart(_Minimum):
     kind: Literal["min_days_from_start"]
-    days: int = Field(ge=1)
 
 
 class CheckinStreak(_Criterion):
@@ -372,6 +430,12 @@ class Protocol(_Strict):
     version: int = Field(ge=1)
     title: str
     summary: str
+    tissue: Tissue = Field(default="bone", description="What kind of injury it is written for.")
+    evidence: list[EvidenceEntry] = Field(
+        default_factory=list, description="Sources it cites beside CLINICAL.md's IDs."
+    )
+    departures: list[Departure] = Field(default_factory=list)
+    return_to_run: ReturnToRun | None = None
     pain: PainSettings = PainSettings()
     flare: FlareSettings = FlareSettings()
     load: LoadSettings = LoadSettings()
@@ -399,6 +463,9 @@ class Protocol(_Strict):
 
     def engine_rule(self, key: str) -> Rule:
         return self.rule(self.engine_rules[key])
+
+    def evidence_ids(self) -> frozenset[str]:
+        return CLINICAL_IDS | {e.id for e in self.evidence}
 
     def phase_index(self, phase_id: str) -> int:
         for index, phase in enumerate(self.phases):
@@ -433,6 +500,15 @@ def check_protocol(protocol: Protocol) -> list[Problem]:
     def need_rule(path: str, rule_id: str) -> None:
         if rule_id not in known_rules:
             problems.append(Problem(path=path, message=f"no rule {rule_id!r} in rules"))
+
+    problems += _check_evidence(protocol)
+    if protocol.return_to_run is not None and protocol.return_to_run.phase not in phase_ids:
+        problems.append(
+            Problem(
+                path="return_to_run.phase",
+                message=f"no phase {protocol.return_to_run.phase!r}",
+            )
+        )
 
     for dup in sorted({r for r in rule_ids if rule_ids.count(r) > 1}):
         problems.append(Problem(path="rules", message=f"rule id {dup!r} is used twice"))
@@ -507,6 +583,43 @@ def check_protocol(protocol: Protocol) -> list[Problem]:
     return problems
 
 
+def _check_evidence(protocol: Protocol) -> list[Problem]:
+    """Every cited ID is CLINICAL.md's or the protocol's own: a typo cannot invent evidence."""
+    problems: list[Problem] = []
+    own = [e.id for e in protocol.evidence]
+    for i, entry_id in enumerate(own):
+        if entry_id in CLINICAL_IDS:
+            problems.append(
+                Problem(
+                    path=f"evidence[{i}].id",
+                    message=f"{entry_id} is a CLINICAL.md ID: give the protocol's own source "
+                    "another ID",
+                )
+            )
+        elif own.count(entry_id) > 1 and own.index(entry_id) < i:
+            problems.append(Problem(path=f"evidence[{i}].id", message=f"{entry_id} is used twice"))
+    known = protocol.evidence_ids()
+
+    def cited(path: str, ids: list[str]) -> None:
+        unknown = [e for e in ids if e not in known]
+        if unknown:
+            problems.append(
+                Problem(
+                    path=path,
+                    message=f"unknown CLINICAL.md ID(s) {', '.join(unknown)} (and not in the "
+                    "protocol's own evidence list)",
+                )
+            )
+
+    for i, rule in enumerate(protocol.rules):
+        cited(f"rules[{i}].evidence", rule.evidence)
+    for i, departure in enumerate(protocol.departures):
+        cited(f"departures[{i}].evidence", departure.evidence)
+    if protocol.return_to_run is not None:
+        cited("return_to_run.evidence", protocol.return_to_run.evidence)
+    return problems
+
+
 def _check_safety(protocol: Protocol) -> list[Problem]:
     """What no protocol may leave out, however a clinic writes it (RF-4, PAIN-4)."""
     problems: list[Problem] = []
@@ -560,6 +673,19 @@ def _check_item(path: str, item: Prescription, rules: set[str], library: Library
                 Problem(
                     path=f"{path}.exercises[{e}].id",
                     message=f"no exercise {dose.id!r} in the exercise library",
+                )
+            )
+    if item.kind == "self_massage" and item.minutes is not None:
+        # Imported here: prescription builds on this module.
+        from restride.domain.prescription import dosed_minutes
+
+        total = dosed_minutes(item, library)
+        if total is not None and abs(total - item.minutes) > 0.01:
+            problems.append(
+                Problem(
+                    path=f"{path}.minutes",
+                    message=f"{item.minutes:g} minutes, but its exercises add up to {total:g} "
+                    "(a minute a side counts twice)",
                 )
             )
     if item.kind in ("walk_run", "run") and item.intervals is None and item.minutes is None:
