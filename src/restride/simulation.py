@@ -9,7 +9,7 @@ check-ins". Everything here is pure: no clock, no files.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -63,7 +63,7 @@ def simulate(
     *,
     symptoms: SymptomScript = pain_free,
     sessions: SessionScript = as_prescribed,
-    events: dict[int, list[tuple[str, str]]] | None = None,
+    events: Mapping[int, Sequence[tuple[str, str] | dict[str, Any]]] | None = None,
     history: Case | None = None,
     resume: Checkpoint | None = None,
 ) -> Simulation:
@@ -86,8 +86,9 @@ def simulate(
         fields = symptoms(index, last)
         if fields is not None:
             checkins.append(CheckIn(date=day, **{**PAIN_FREE, **fields}))
-        for kind, reason in (events or {}).get(index, []):
-            clinician.append(ClinicianEvent(date=day, kind=kind, reason=reason))  # type: ignore[arg-type]
+        for given in (events or {}).get(index, []):
+            said = given if isinstance(given, dict) else {"kind": given[0], "reason": given[1]}
+            clinician.append(ClinicianEvent(date=day, **said))
         case = Case(
             today=day,
             program_start=program_start,

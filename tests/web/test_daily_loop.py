@@ -21,19 +21,20 @@ def checked_in(people: People, **answers: str) -> None:
 def test_one_tap_done_logs_a_session_and_today_shows_it(people: People) -> None:
     checked_in(people)
     page = people.alice.client.get("/today").text
-    assert "Done: 20 min, no pain" in page  # self-massage, prefilled from the plan
+    # Self-massage, prefilled from the plan: 16 minutes less the injured foot's sole.
+    assert "Done: 15.5 min, no pain" in page
     response = people.alice.post("/today/items/self_massage")
     assert response.status_code == 303 and response.headers["location"] == "/today#todo"
     (session,) = decisions.stored_case(people.db, people.alice.id, TODAY).sessions
     assert (session.kind, session.done_min, session.pain_during, session.pain_after) == (
         "self_massage",
-        20,
+        15.5,
         0,
         0,
     )
     page = people.alice.client.get("/today").text
     assert 'data-logged-item="self_massage"' in page
-    assert "Done: 20 min, pain 0 during and 0 after, effort 2 of 10." in page
+    assert "Done: 15.5 min, pain 0 during and 0 after, effort 2 of 10." in page
 
 
 def test_through_htmx_the_answer_is_todays_live_part_with_what_was_logged(
@@ -85,7 +86,7 @@ def test_the_json_api_lists_todays_items_and_logs_them(people: People) -> None:
     items = alice.client.get("/api/today/items").json()
     massage = next(i for i in items if i["key"] == "self_massage")
     assert massage["prefill"] == {
-        "done_min": 20.0,
+        "done_min": 15.5,
         "pain_during": 0,
         "pain_after": 0,
         "rpe": 2,
@@ -95,7 +96,7 @@ def test_the_json_api_lists_todays_items_and_logs_them(people: People) -> None:
     assert massage["logged"] == []
     logged = alice.client.post("/api/today/items/self_massage", json={}, headers=header)
     assert logged.status_code == 201, logged.text
-    assert logged.json()["session"]["done_min"] == 20 and logged.json()["decision"]["phase"]
+    assert logged.json()["session"]["done_min"] == 15.5 and logged.json()["decision"]["phase"]
     other = alice.client.post(
         "/api/sessions",
         json={"kind": "cross_training", "done_min": 25, "notes": "swim"},

@@ -42,6 +42,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "GET /api/today": {A: 401, D: 200, C: 403, B: 403, O: 200},
     "GET /athletes/{athlete_id}": {A: 303, D: 403, C: 404, B: 200, O: 403},
     "POST /athletes/{athlete_id}/events": {A: 403, D: 403, C: 404, B: 422, O: 403},
+    "POST /athletes/{athlete_id}/tailor": {A: 403, D: 403, C: 404, B: 422, O: 403},
     "GET /athletes/{athlete_id}/report": {A: 303, D: 403, C: 404, B: 200, O: 403},
     "GET /athletes/{athlete_id}/report.pdf": {A: 303, D: 403, C: 404, B: 200, O: 403},
     "GET /board": {A: 303, D: 403, C: 200, B: 200, O: 403},

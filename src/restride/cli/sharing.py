@@ -30,12 +30,25 @@ imaging_app = typer.Typer(help="Imaging of the current injury.", no_args_is_help
 app.add_typer(imaging_app, name="imaging")
 
 # What the runner types, and the kind of event it is stored as.
-EVENT_KINDS = {"clear": "clear", "hold": "hold", "release": "release_hold", "note": "note"}
+EVENT_KINDS = {
+    "clear": "clear",
+    "hold": "hold",
+    "release": "release_hold",
+    "note": "note",
+    "set-minimum": "set_minimum",
+    "skip-week": "skip_week",
+    "add-gate": "add_gate",
+    "change-protocol": "change_protocol",
+}
 EVENT_WORDS = {
     "clear": "cleared you",
     "hold": "put a hold on your progress",
     "release": "released the hold",
     "note": "noted",
+    "set-minimum": "changed a phase's minimum",
+    "skip-week": "skipped a week",
+    "add-gate": "asked to clear you before a phase",
+    "change-protocol": "changed your program",
 }
 MODALITY_WORDS = {"xray": "X-ray", "mri": "MRI", "ct": "CT", "bone_scan": "bone scan"}  # else as is
 
@@ -117,9 +130,11 @@ def event(
     kind: Annotated[
         str,
         typer.Argument(
-            metavar="clear|hold|release|note",
+            metavar="clear|hold|release|note|set-minimum|skip-week|add-gate|change-protocol",
             help="What your clinician decided: cleared you, held you where you are, released "
-            "the hold, or a note.",
+            "the hold, a note; or tailored the program (RTR-7): a phase's minimum (--phase, "
+            "--days), a week skipped (--phase, --week), a clearance before a phase (--gate), "
+            "another protocol (--protocol).",
             show_default=False,
         ),
     ],
@@ -127,6 +142,18 @@ def event(
         str, typer.Option(help="What they said, in a few words.", show_default=False)
     ],
     date: Annotated[str | None, typer.Option(metavar="DATE", help="When (default: today).")] = None,
+    phase: Annotated[
+        str | None, typer.Option(help="set-minimum, skip-week: the phase, e.g. corrective.")
+    ] = None,
+    days: Annotated[int | None, typer.Option(help="set-minimum: the new minimum in days.")] = None,
+    week: Annotated[int | None, typer.Option(help="skip-week: which week of the phase.")] = None,
+    gate: Annotated[
+        str | None,
+        typer.Option(help="add-gate: the phase that starts only once your clinician clears you."),
+    ] = None,
+    protocol: Annotated[
+        str | None, typer.Option(help="change-protocol: the protocol from this day on.")
+    ] = None,
     athlete: AthleteOption = None,
 ) -> None:
     """Record what your clinician decided; today's decision takes it into account."""
@@ -138,7 +165,16 @@ def event(
     if not reason.strip():
         fail("--reason: say what your clinician said, in a few words")
     try:
-        entry = ClinicianEvent(date=day, kind=EVENT_KINDS[kind], reason=reason.strip())  # type: ignore[arg-type]
+        entry = ClinicianEvent(
+            date=day,
+            kind=EVENT_KINDS[kind],  # type: ignore[arg-type]
+            reason=reason.strip(),
+            phase=phase,
+            days=days,
+            week=week,
+            gate=gate,
+            protocol=protocol,
+        )
     except ValidationError as exc:
         fail(one_line(exc))
     with opened() as db:

@@ -35,7 +35,21 @@ SessionKind = Literal[
     "other",
 ]
 WarmupSoreness = Literal["none", "settled", "persisted"]
-ClinicianEventKind = Literal["clear", "hold", "release_hold", "note", "withdraw"]
+ClinicianEventKind = Literal[
+    "clear",
+    "hold",
+    "release_hold",
+    "note",
+    "withdraw",
+    "set_minimum",
+    "skip_week",
+    "add_gate",
+    "change_protocol",
+]
+# RTR-7: a clinician tailors the program with a recorded reason; the engine never does by itself.
+TAILORING_KINDS: frozenset[str] = frozenset(
+    {"set_minimum", "skip_week", "add_gate", "change_protocol"}
+)
 # What a `clear` answers (RTR-9): every flag standing when it is given (and the gate the runner
 # waits at then), one flag, or one gate.
 ClearScope = Literal["standing", "flag", "gate"]
@@ -151,6 +165,16 @@ class ClinicianEvent(_Strict):
     withdraws: str | None = Field(
         default=None, description="For a withdraw: the ID of the event it takes back."
     )
+    phase: str | None = Field(
+        default=None, description="For set_minimum and skip_week: the phase it changes."
+    )
+    days: int | None = Field(
+        default=None, ge=1, le=365, description="For set_minimum: the phase's new minimum."
+    )
+    week: int | None = Field(default=None, ge=1, description="For skip_week: which week.")
+    protocol: str | None = Field(
+        default=None, description="For change_protocol: the protocol from this day on."
+    )
 
     @model_validator(mode="after")
     def _fields_fit_the_kind(self) -> ClinicianEvent:
@@ -158,6 +182,22 @@ class ClinicianEvent(_Strict):
             raise ValueError("a withdraw must name the event it takes back in 'withdraws'")
         if self.kind != "withdraw" and self.withdraws:
             raise ValueError("only a withdraw takes 'withdraws'")
+        needs = {
+            "set_minimum": ("phase", "days"),
+            "skip_week": ("phase", "week"),
+            "add_gate": ("gate",),
+            "change_protocol": ("protocol",),
+        }.get(self.kind, ())
+        for name in needs:
+            if getattr(self, name) is None:
+                raise ValueError(f"a {self.kind} must say '{name}'")
+        for name in ("phase", "days", "week", "protocol"):
+            if getattr(self, name) is not None and name not in needs:
+                raise ValueError(f"'{name}' is only for " + _kinds_taking(name))
+        if self.kind == "add_gate":
+            if self.scope != "standing" or self.flag:
+                raise ValueError("only a clear takes 'scope' or 'flag'")
+            return self
         if self.kind != "clear" and (self.scope != "standing" or self.flag or self.gate):
             raise ValueError("only a clear takes 'scope', 'flag' or 'gate'")
         if self.scope == "flag" and not self.flag:
@@ -169,6 +209,15 @@ class ClinicianEvent(_Strict):
         if self.scope != "gate" and self.gate:
             raise ValueError("'gate' needs scope 'gate'")
         return self
+
+
+def _kinds_taking(name: str) -> str:
+    return {
+        "phase": "set_minimum and skip_week",
+        "days": "set_minimum",
+        "week": "skip_week",
+        "protocol": "change_protocol",
+    }[name]
 
 
 class Case(_Strict):

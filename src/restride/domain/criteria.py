@@ -16,6 +16,7 @@ from restride.domain.protocol import (
     ProgramComplete,
     TestPassed,
 )
+from restride.domain.tailoring import extra_gate, minimum_days, skipped_weeks
 
 if TYPE_CHECKING:
     from restride.domain.engine import Replay
@@ -31,7 +32,7 @@ class Criteria:
         """The current phase's exit criteria not met on `day`: (criterion, status, earliest)."""
         unmet: list[tuple[Criterion, str, dt.date | None]] = []
         tomorrow = day + ONE_DAY
-        for criterion in self._replay.phase.exit:
+        for criterion in self.exits():
             status, earliest = self.status(criterion, day, bone=bone)
             if status is not None:
                 unmet.append((criterion, status, max(earliest, tomorrow) if earliest else None))
@@ -39,8 +40,22 @@ class Criteria:
 
     def exit_ready(self, day: dt.date, *, bone: bool) -> bool:
         # Cheap criteria first: on most days a minimum duration already says no.
-        exits = sorted(self._replay.phase.exit, key=lambda c: isinstance(c, CheckinStreak))
+        exits = sorted(self.exits(), key=lambda c: isinstance(c, CheckinStreak))
         return all(self.status(c, day, bone=bone)[0] is None for c in exits)
+
+    def needs_clearance(self, day: dt.date, *, bone: bool) -> bool:
+        """Whether the phase's exit waits for a clinician's clearance for this injury."""
+        return any(
+            c.kind == "clinician_clearance" and self.status(c, day, bone=bone)[0] is not None
+            for c in self.exits()
+        )
+
+    def exits(self) -> list[Criterion]:
+        """The phase's exit criteria, with a clearance gate a clinician added (RTR-7)."""
+        replay = self._replay
+        st = replay.state
+        added = extra_gate(replay.protocol, st.phase_index, st.tailoring) if st.tailoring else None
+        return [*replay.phase.exit, added] if added else list(replay.phase.exit)
 
     def status(
         self, criterion: Criterion, day: dt.date, *, bone: bool
@@ -52,18 +67,18 @@ class Criteria:
         phase = replay.phase
         in_phase = (day - st.phase_start).days + 1
         if isinstance(criterion, MinDaysInPhase):
-            if in_phase >= criterion.days + 1:
+            days, _ = minimum_days(phase, criterion, st.tailoring)
+            if in_phase >= days + 1:
                 return None, None
-            return f"day {in_phase} of at least {criterion.days}", st.phase_start + dt.timedelta(
-                days=criterion.days
-            )
+            return f"day {in_phase} of at least {days}", st.phase_start + dt.timedelta(days=days)
         if isinstance(criterion, MinDaysFromStart):
+            days, _ = minimum_days(phase, criterion, st.tailoring)
             since = (day - case.program_start).days
-            if since >= criterion.days:
+            if since >= days:
                 return None, None
             return (
-                f"{since} of at least {criterion.days} days since the program began",
-                case.program_start + dt.timedelta(days=criterion.days),
+                f"{since} of at least {days} days since the program began",
+                case.program_start + dt.timedelta(days=days),
             )
         if isinstance(criterion, CheckinStreak):
             streak = self.streak(criterion, day)
@@ -76,7 +91,10 @@ class Criteria:
         if isinstance(criterion, ProgramComplete):
             if st.program_complete:
                 return None, None
-            weeks_left = len(phase.weeks) - st.week_index - 1
+            skipped = skipped_weeks(phase, st.tailoring)
+            weeks_left = len(
+                [w for w in range(st.week_index + 1, len(phase.weeks)) if w not in skipped]
+            )
             end_of_week = max(st.week_start + dt.timedelta(days=7), day + ONE_DAY)
             return (
                 f"week {st.week_index + 1} of {len(phase.weeks)}",
@@ -86,9 +104,12 @@ class Criteria:
             passed = st.tests_passed.get(criterion.test)
             if passed is not None and (day - passed).days <= criterion.within_days:
                 return None, None
-            offer = st.week_start + dt.timedelta(
-                days=7 * (criterion.offer_from_week - 1 - st.week_index)
+            skipped = skipped_weeks(phase, st.tailoring) if st.tailoring else set()
+            offer_index = criterion.offer_from_week - 1
+            weeks_until = len(
+                [w for w in range(st.week_index + 1, offer_index + 1) if w not in skipped]
             )
+            offer = st.week_start + dt.timedelta(days=7 * weeks_until)
             return "not passed yet", max(offer, day + ONE_DAY)
         if isinstance(criterion, ClinicianClearance):
             needed = (

@@ -195,7 +195,12 @@ def _today_items(
     if day.non_weight_bearing:
         items = without(items, {"offload", "walk"})
     rendered = render(
-        items, library, case.injury, spare_injured_region=phase.spare_injured_region, bone=day.bone
+        items,
+        library,
+        case.injury,
+        spare_injured_region=phase.spare_injured_region,
+        bone=day.bone,
+        massage_injured_site=phase.massage_injured_site,
     )
     if day.resting and not day.stopped:
         rest_rule = protocol.engine_rule("rest_days")

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from restride.domain.anatomy import SITES
+from restride.domain.case import TAILORING_KINDS
 from restride.domain.criteria import Criteria
 from restride.domain.decision import PhaseSpan
 from restride.domain.memory import (
@@ -45,6 +46,7 @@ from restride.domain.pain import (
     rising_fields,
     worst_pain,
 )
+from restride.domain.tailoring import describe, problem, skipped_weeks
 from restride.domain.triage import FlagSpec, FlagTracker, StandingFlag, referral_level
 
 if TYPE_CHECKING:
@@ -63,6 +65,7 @@ PAIN_LABELS = {
 }
 RISING_LOOKBACK_DAYS = 7
 NOTE_DAYS = 7  # a clinician's note (or withdrawal) is shown for a week
+GATE_AHEAD_DAYS = 7  # a standing clear opens a gate whose other criteria are this close (RTR-9)
 TODAY_PAIN_FIELDS = ("pain_rest", "pain_walking", "pain_next_morning")
 # At a bone site, pain today means none of these for exercise today (PAIN-4).
 IMPACT_KINDS = frozenset({"walk", "walk_run", "run", "functional", "test"})
@@ -383,13 +386,58 @@ class Replay:
                 st.hold = None
             elif event.kind == "clear":
                 self._clear(day, event, notes)
+            elif event.kind in TAILORING_KINDS:
+                self._tailor(day, event, notes)
             else:
                 st.last_note = event  # a note, or a withdrawal said as one
+        phase_id = self.phase.id
+        next_id = self.protocol.phases[min(st.phase_index + 1, len(self.protocol.phases) - 1)].id
+        for event in st.tailoring:
+            # The tailoring of the phase the runner is in is a reason every day it shapes.
+            if (
+                event.date == day
+                or event.phase == phase_id
+                or (event.kind == "add_gate" and event.gate == next_id)
+                or (event.kind == "change_protocol" and (day - event.date).days < NOTE_DAYS)
+            ):
+                notes.append(Note(rules["tailored"], describe(self.protocol, event)))
         if st.last_note is not None and (day - st.last_note.date).days < NOTE_DAYS:
             text = _event_text(st.last_note)
             if st.last_note.kind == "withdraw":
                 text = "an earlier decision was withdrawn: " + text
             notes.append(Note(self.rules["clinician_note"], text))
+
+    def _tailor(self, day: dt.date, event: ClinicianEvent, notes: list[Note]) -> None:
+        """RTR-7: a clinician's change to the program stands from its day on; one that does not
+        fit this protocol is said, and changes nothing."""
+        st = self.state
+        if event.kind == "change_protocol":
+            if event.protocol == self.protocol.id:
+                st.tailoring.append(event)
+            return
+        why = problem(self.protocol, event, st.tailoring)
+        if why is not None:
+            notes.append(
+                Note(self.rules["tailored"], f"not applied ({_event_text(event)}): {why}", True)
+            )
+            return
+        st.tailoring.append(event)
+        phase = self.phase
+        if event.kind == "skip_week" and event.phase == phase.id:
+            skipped = skipped_weeks(phase, st.tailoring)
+            if st.week_index in skipped:
+                # Skipped while in it: the next week starts today.
+                st.week_index = self._next_week(phase, st.week_index - 1, skipped)
+                st.week_start = day
+                st.counted = set()
+
+    def _next_week(self, phase: Phase, index: int, skipped: set[int] | None = None) -> int:
+        """The week after `index` that is not skipped (the last week is never skipped)."""
+        skipped = skipped_weeks(phase, self.state.tailoring) if skipped is None else skipped
+        index += 1
+        while index in skipped and index < len(phase.weeks) - 1:
+            index += 1
+        return index
 
     def _clear(self, day: dt.date, event: ClinicianEvent, notes: list[Note]) -> None:
         """A clear answers what it names (RTR-9): the flags standing, one flag, or one gate."""
@@ -405,8 +453,18 @@ class Replay:
                 what.append("the signs reported up to then")
         next_index = st.phase_index + 1
         if event.scope == "standing" and next_index < len(p.phases):
-            st.gate_clears[st.phase_index] = day
-            what.append(f"the start of {p.phases[next_index].title}")
+            if self._at_the_gate(day):
+                st.gate_clears[st.phase_index] = day
+                what.append(f"the start of {p.phases[next_index].title}")
+            elif self.criteria.needs_clearance(day, bone=self._bone()):
+                notes.append(
+                    Note(
+                        self.rules["clearance_scope"],
+                        f"the clearance of {day.isoformat()} comes weeks before "
+                        f"{p.phases[next_index].title} can start, so it does not open that "
+                        "gate: it needs a clearance when you get there",
+                    )
+                )
         if event.scope == "gate":
             if next_index < len(p.phases) and p.phases[next_index].id == event.gate:
                 st.gate_clears[st.phase_index] = day
@@ -426,6 +484,17 @@ class Replay:
         if what or event.scope != "gate":
             detail = _event_text(event) + ("; cleared " + ", ".join(what) if what else "")
             notes.append(Note(self.rules["clinician_clear"], detail))
+
+    def _at_the_gate(self, day: dt.date) -> bool:
+        """RTR-9: a standing clear opens the gate the runner waits at: one whose other exit
+        criteria are met, or can be within a week. A clear weeks ahead opens nothing."""
+        horizon = day + dt.timedelta(days=GATE_AHEAD_DAYS)
+        for criterion, _status, earliest in self.criteria.unmet(day, bone=self._bone()):
+            if criterion.kind == "clinician_clearance":
+                continue
+            if earliest is None or earliest > horizon:
+                return False
+        return True
 
     def _flag_notes(self, day: dt.date, standing: list[StandingFlag], notes: list[Note]) -> int:
         """The reasons each standing flag gives; returns how many of them hold progress."""
@@ -584,10 +653,11 @@ class Replay:
             f"{minutes:g} min of running vs {previous:g} min, the longest in the previous "
             f"{load.spike_lookback_days} days (+{rise:.0%})"
         )
-        if rise > load.spike_block:
+        # A run exactly 10% longer is within LOAD-1's limit: compare without float noise.
+        if rise > load.spike_block + 1e-9:
             notes.append(Note(self.rules["spike_block"], facts))
             return True
-        if rise > load.spike_warn:
+        if rise > load.spike_warn + 1e-9:
             notes.append(Note(self.rules["spike_warn"], facts, warning=True))
         return False
 
@@ -629,6 +699,9 @@ class Replay:
         st = self.state
         before = st.week_index
         st.week_index = max(0, st.week_index - weeks)
+        skipped = skipped_weeks(self.phase, st.tailoring)
+        while st.week_index in skipped and st.week_index < before:
+            st.week_index += 1  # a skipped week is not gone back to
         st.week_start = restart
         st.counted = set()
         st.program_complete = False
@@ -743,10 +816,11 @@ class Replay:
             notes.append(Note(self.rules["phase_progress"], f"criteria met: {met}"))
             return "phase"
         if week_done and st.week_index < len(phase.weeks) - 1:
-            st.week_index += 1
+            done = st.week_index + 1
+            st.week_index = self._next_week(phase, st.week_index)
             st.week_start = day
             st.counted = set()
-            notes.append(Note(self.rules["week_progress"], f"week {st.week_index} done cleanly"))
+            notes.append(Note(self.rules["week_progress"], f"week {done} done cleanly"))
             return "week"
         return None
 
@@ -775,7 +849,7 @@ class Replay:
         loading_before = self.phase.loading
         st.phase_index = index
         st.phase_start = day
-        st.week_index = 0
+        st.week_index = self._next_week(self.phase, -1) if self.phase.weeks else 0
         st.week_start = day
         st.counted = set()
         st.program_complete = False

@@ -19,7 +19,7 @@ from restride.domain.decision import PhaseSpan
 from restride.domain.pain import Outcome
 
 # Bump when the meaning of the memory changes: older checkpoints are then ignored.
-ENGINE_VERSION = 1
+ENGINE_VERSION = 2
 
 
 @dataclass
@@ -54,6 +54,7 @@ class ProgramState:
     gap_from: dt.date = dt.date.min  # the last day a counted session was logged in this phase
     gap_weeks_taken: int = 0
     resting_since: dt.date | None = None  # first day of the current run of no-loading phases
+    tailoring: list[ClinicianEvent] = field(default_factory=list)  # RTR-7, in the order given
     spans: list[PhaseSpan] = field(default_factory=list)
 
     @property
@@ -116,6 +117,7 @@ def copy_memory(memory: ReplayMemory) -> ReplayMemory:
             tests_passed=dict(state.tests_passed),
             gate_clears=dict(state.gate_clears),
             spans=list(state.spans),
+            tailoring=list(state.tailoring),
         ),
         flags=FlagMemory(
             runs=[replace(run) for run in memory.flags.runs],

@@ -47,7 +47,11 @@ def render(
     *,
     spare_injured_region: bool,
     bone: bool,
+    massage_injured_site: bool = False,
 ) -> list[TodayItem]:
+    """Today's items for this injury: what is spared is left out, and said. Self-massage works
+    the injured region only where the phase allows it and the injury is not a bone."""
+    massage_site = massage_injured_site and not bone
     rendered: list[TodayItem] = []
     for item in items:
         exercises: list[ExerciseItem] = []
@@ -55,7 +59,11 @@ def render(
         for dose in item.exercises:
             exercise = library.exercises[dose.id]
             sides = _safe_sides(
-                exercise, injury, item.kind, spare_injured_region=spare_injured_region
+                exercise,
+                injury,
+                item.kind,
+                spare_injured_region=spare_injured_region,
+                massage_site=massage_site,
             )
             if sides is None:
                 spared.append(f"{exercise.name}: works or loads the injured {_site_name(injury)}")
@@ -128,14 +136,19 @@ def _touches_site(exercise: Exercise, injury: Injury) -> bool:
 
 
 def _safe_sides(
-    exercise: Exercise, injury: Injury, kind: str, *, spare_injured_region: bool
+    exercise: Exercise,
+    injury: Injury,
+    kind: str,
+    *,
+    spare_injured_region: bool,
+    massage_site: bool = False,
 ) -> list[Side] | None:
     """Which sides the exercise may be done on here; None when it must be left out."""
     regions = set(SITES[injury.site].regions)
     if spare_injured_region and regions & set(exercise.loads):
         return None
     massages_site = exercise.kind == "self_massage" or kind == "self_massage"
-    if massages_site and regions & set(exercise.works):
+    if massages_site and regions & set(exercise.works) and not massage_site:
         if injury.side in ("left", "right") and exercise.per_side:
             return ["right"] if injury.side == "left" else ["left"]
         return None

@@ -361,6 +361,12 @@ class Phase(_Strict):
     spare_injured_region: bool = Field(
         default=False, description="Leave out every exercise that loads the injured region."
     )
+    massage_injured_site: bool = Field(
+        default=False,
+        description="Self-massage may work the injured region (rolling the sole for plantar "
+        "fasciitis). Never at a bone, or once bone tenderness is reported (EX-5): the engine "
+        "spares it then whatever this says.",
+    )
     cite: list[str] = Field(
         default_factory=list, description="Further rules every decision in this phase cites."
     )
@@ -570,7 +576,7 @@ def check_protocol(protocol: Protocol) -> list[Problem]:
                 problems.append(
                     Problem(path=f"{base}.exit[{c}]", message="program_complete needs weeks")
                 )
-        problems += _check_run_spikes(base, phase, protocol.load)
+        problems += check_run_spikes(base, phase, protocol.load)
         if not phase.exit and p < len(protocol.phases) - 1:
             problems.append(
                 Problem(
@@ -579,6 +585,15 @@ def check_protocol(protocol: Protocol) -> list[Problem]:
                     "nothing may move on by itself",
                 )
             )
+    if protocol.tissue == "bone":
+        for p, phase in enumerate(protocol.phases):
+            if phase.massage_injured_site:
+                problems.append(
+                    Problem(
+                        path=f"phases[{p}].massage_injured_site",
+                        message="a bone protocol never rolls over the injured site (EX-5)",
+                    )
+                )
     problems += _check_safety(protocol)
     return problems
 
@@ -704,7 +719,7 @@ def run_minutes(item: Prescription) -> float:
     return item.minutes or 0.0
 
 
-def _check_run_spikes(base: str, phase: Phase, load: LoadSettings) -> list[Problem]:
+def check_run_spikes(base: str, phase: Phase, load: LoadSettings) -> list[Problem]:
     # LOAD-1 compares a run with the longest of the previous 30 days; a planned week may not
     # exceed the block limit over the longest run of the weeks that fit in that window.
     problems: list[Problem] = []

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from restride.domain.anatomy import SITES
-from restride.domain.case import Case
+from restride.domain.case import TAILORING_KINDS, Case
 from restride.domain.decide import as_of, decide_each_day
 from restride.domain.decision import Decision
 from restride.domain.findings import Finding
 from restride.domain.protocol import LOADING_KINDS
+from restride.domain.tailoring import describe
 from restride.exports.chart import PainChart, pain_chart
 from restride.exports.text import item_lines
 
@@ -51,6 +52,10 @@ EVENT_WORDS = {
     "release_hold": "Hold released",
     "note": "Clinician note",
     "withdraw": "Withdrawn by a clinician",
+    "set_minimum": "Minimum changed by a clinician",
+    "skip_week": "Week skipped by a clinician",
+    "add_gate": "Clearance gate added by a clinician",
+    "change_protocol": "Program changed by a clinician",
 }
 
 
@@ -106,6 +111,7 @@ class Report:
     timeline: list[TimelineEntry]
     activities: int  # imported activities (the post-mortem's material)
     findings: tuple[Finding, ...] = ()  # the post-mortem, best first
+    changes: list[TimelineEntry] = field(default_factory=list)  # RTR-7: every tailoring
     item_lines: dict[int, list[str]] = field(default_factory=dict)
 
     @property
@@ -153,6 +159,7 @@ def build_report(
         timeline=timeline(protocol, case, decision),
         activities=activities,
         findings=findings,
+        changes=changes(protocol, case),
         item_lines={index: item_lines(item) for index, item in enumerate(decision.today)},
     )
 
@@ -295,6 +302,22 @@ def timeline(protocol: Protocol, case: Case, decision: Decision) -> list[Timelin
             )
     order = {"red-flag": 0, "clinician": 1, "athlete": 2}
     return sorted(entries, key=lambda e: (e.date, order[e.kind]))
+
+
+def changes(protocol: Protocol, case: Case) -> list[TimelineEntry]:
+    """Every change a clinician made to the program (RTR-7), oldest first, with what it set and
+    why; a withdrawn one says so."""
+    withdrawn = {e.withdraws: e for e in case.clinician_events if e.kind == "withdraw"}
+    rows = []
+    for event in case.clinician_events:
+        if event.kind not in TAILORING_KINDS:
+            continue
+        text = describe(protocol, event)
+        taken_back = withdrawn.get(event.id) if event.id else None
+        if taken_back is not None:
+            text += f" [Withdrawn on {taken_back.date.isoformat()}: it no longer counts.]"
+        rows.append(TimelineEntry(event.date, "clinician", EVENT_WORDS[event.kind], text))
+    return sorted(rows, key=lambda r: r.date)
 
 
 # --- Rendering ----------------------------------------------------------------------------------

@@ -43,6 +43,10 @@ KIND_DONE = {
     "release_hold": "Hold released",
     "note": "Note saved",
     "withdraw": "Withdrawn",
+    "set_minimum": "Minimum changed",
+    "skip_week": "Week skipped",
+    "add_gate": "Clearance gate added",
+    "change_protocol": "Program changed",
 }
 
 
@@ -60,6 +64,7 @@ class EventView:
     withdrawn_on: dt.date | None = None
     withdrawn_because: str | None = None
     withdrawn_at: dt.datetime | None = None
+    detail: str = ""  # what a tailoring event sets, in a few words
 
     @property
     def withdrawn(self) -> bool:
@@ -107,9 +112,22 @@ def event_views(db: Database, athlete_id: str, *, today: dt.date) -> list[EventV
                 withdrawn_on=taken_back.date if taken_back else None,
                 withdrawn_because=taken_back.reason if taken_back else None,
                 withdrawn_at=taken_back.recorded_at if taken_back else None,
+                detail=_detail(row),
             )
         )
     return views[::-1]
+
+
+def _detail(row: t.ClinicianEvent) -> str:
+    if row.kind == "set_minimum":
+        return f"{row.phase}: at least {row.days} days"
+    if row.kind == "skip_week":
+        return f"{row.phase}: week {row.week} skipped"
+    if row.kind == "add_gate":
+        return f"a clearance before {row.gate}"
+    if row.kind == "change_protocol":
+        return f"now {row.protocol}"
+    return ""
 
 
 def record_for_athlete(

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from restride.domain import case as domain
 from restride.domain.decide import decide_day
 from restride.domain.memory import Checkpoint, load_checkpoint
+from restride.domain.tailoring import in_force
 from restride.loading import builtin_protocol
 from restride.services import day
 from restride.storage import repository as repo
@@ -166,15 +167,11 @@ def _window_cases(
     events: dict[str, list[domain.ClinicianEvent]] = defaultdict(list)
     for given in session.scalars(
         select(t.ClinicianEvent)
-        .where(
-            t.ClinicianEvent.episode_id.in_(ids),
-            t.ClinicianEvent.date >= first,
-            t.ClinicianEvent.date <= today,
-        )
+        .where(t.ClinicianEvent.episode_id.in_(ids), t.ClinicianEvent.date <= today)
         .order_by(t.ClinicianEvent.date, t.ClinicianEvent.recorded_at, t.ClinicianEvent.id)
     ):
-        if given.date >= since[given.episode_id]:
-            events[given.episode_id].append(repo.to_event(session, given))
+        # Every event, as repo.episode_case reads them: old ones can still reach forward.
+        events[given.episode_id].append(repo.to_event(session, given))
     imaging: dict[str, list[domain.Imaging]] = defaultdict(list)
     for image in session.scalars(
         select(t.Imaging).where(t.Imaging.episode_id.in_(ids)).order_by(t.Imaging.date)
@@ -193,22 +190,24 @@ def _window_cases(
         shared[athletes[athlete_id]].append(name)
     cases = {}
     for episode_id, episode in episodes.items():
-        cases[episode_id] = domain.Case.model_construct(
-            today=today,
-            program_start=episode.program_start,
-            protocol=episode.protocol,
-            injury=domain.Injury(
-                site=episode.site,
-                side=episode.side,  # type: ignore[arg-type]
-                kind=episode.kind,  # type: ignore[arg-type]
-                onset=episode.onset,
-                prior_bone_stress_injury=episode.prior_bone_stress_injury,
-                imaging=imaging[episode_id],
-            ),
-            checkins=checkins[episode_id],
-            sessions=sessions[episode_id],
-            clinician_events=events[episode_id],
-            shared_with=shared[episode_id],
-            body_mass_kg=None,
+        cases[episode_id] = in_force(
+            domain.Case.model_construct(
+                today=today,
+                program_start=episode.program_start,
+                protocol=episode.protocol,
+                injury=domain.Injury(
+                    site=episode.site,
+                    side=episode.side,  # type: ignore[arg-type]
+                    kind=episode.kind,  # type: ignore[arg-type]
+                    onset=episode.onset,
+                    prior_bone_stress_injury=episode.prior_bone_stress_injury,
+                    imaging=imaging[episode_id],
+                ),
+                checkins=checkins[episode_id],
+                sessions=sessions[episode_id],
+                clinician_events=events[episode_id],
+                shared_with=shared[episode_id],
+                body_mass_kg=None,
+            )
         )
     return cases

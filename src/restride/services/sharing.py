@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from restride.domain.case import TAILORING_KINDS
 from restride.services import day
 from restride.services.athletes import AccountInfo, require_active_episode
 from restride.services.errors import (
@@ -110,11 +111,54 @@ def _record_event(
             )
         if event.withdraws is not None:
             _check_withdrawable(tx, episode.id, event.withdraws, clinician_id)
+        if event.kind in TAILORING_KINDS:
+            _check_tailoring(tx, episode, event, today)
         row = repo.event_row(episode.id, event, clinician_id)
         tx.add(row)
         tx.flush()
         day.keep_current(tx, athlete_id, today=today)
         return row.id
+
+
+def _check_tailoring(
+    tx: DbSession, episode: t.Episode, event: ClinicianEvent, today: dt.date
+) -> None:
+    """RTR-7: a tailoring must fit the protocol in force and keep its floors; a bone injury
+    stays on a protocol written for bone (RF-8)."""
+    from restride.domain.pain import is_bone_injury
+    from restride.domain.tailoring import problem
+    from restride.loading import builtin_protocol, builtin_protocol_names
+
+    case = repo.episode_case(tx, episode, today)
+    if event.kind == "change_protocol":
+        names = builtin_protocol_names()
+        if event.protocol not in names:
+            raise InvalidInputError(
+                f"protocol: no protocol {event.protocol!r}; built in: {', '.join(names)}"
+            )
+        chosen = builtin_protocol(event.protocol)
+        if is_bone_injury(case.injury, tenderness_seen=False) and chosen.tissue != "bone":
+            raise InvalidInputError(
+                f"protocol: {chosen.id} is written for {chosen.tissue}, and this injury is at a "
+                "bone or was imaged as one (RF-8): choose a bone protocol, or correct the injury "
+                "first"
+            )
+        return
+    protocol = builtin_protocol(case.protocol)
+    withdrawn = {e.withdraws for e in case.clinician_events if e.kind == "withdraw"}
+    earlier = [
+        e
+        for e in case.clinician_events
+        if e.kind in ("set_minimum", "skip_week", "add_gate") and e.id not in withdrawn
+    ]
+    why = problem(protocol, event, earlier)
+    if why is not None:
+        field = "gate" if event.kind == "add_gate" else "phase"
+        if "floor" in why:
+            field = "days"
+        elif "week" in why and event.kind == "skip_week":
+            field = "week"
+        raise InvalidInputError(f"{field}: {why}")
 
 
 def _check_withdrawable(

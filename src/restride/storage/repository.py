@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from restride.domain import case as domain
 from restride.domain.activity import EARLIEST_START, LATEST_START, Activity
+from restride.domain.tailoring import in_force
 from restride.storage import day_cache  # noqa: F401 - registers the listener that marks days stale
 from restride.storage import tables as t
 
@@ -155,6 +156,10 @@ def to_event(db: DbSession, row: t.ClinicianEvent) -> domain.ClinicianEvent:
         flag=row.flag,
         gate=row.gate,
         withdraws=row.withdraws,
+        phase=row.phase,
+        days=row.days,
+        week=row.week,
+        protocol=row.protocol,
     )
 
 
@@ -171,6 +176,10 @@ def event_row(
         flag=event.flag,
         gate=event.gate,
         withdraws=event.withdraws,
+        phase=event.phase,
+        days=event.days,
+        week=event.week,
+        protocol=event.protocol,
     )
 
 
@@ -192,7 +201,7 @@ def episode_case(
     """The stored history of an episode as the engine reads it, up to `today`; with `since`,
     only the records from that day on (enough for a replay that resumes from a checkpoint)."""
     first = since or dt.date.min
-    return domain.Case(
+    case = domain.Case(
         today=today,
         program_start=episode.program_start,
         protocol=episode.protocol,
@@ -205,11 +214,12 @@ def episode_case(
         sessions=[
             to_session(r) for r in session_rows(db, episode.id, since=since) if r.date <= today
         ],
-        clinician_events=[
-            to_event(db, r) for r in event_rows(db, episode.id, since=since) if r.date <= today
-        ],
+        # Every event, however old: a few a month, and a resumed replay needs the ones that
+        # reach back (a withdrawal of an old event, the protocol a clinician chose).
+        clinician_events=[to_event(db, r) for r in event_rows(db, episode.id) if r.date <= today],
         shared_with=shared_with(db, episode.athlete_id),
     )
+    return in_force(case)
 
 
 def keep_days(db: DbSession, rows: list[dict[str, Any]]) -> None:

@@ -229,6 +229,11 @@ class ClinicianEvent(Base):
     # Migration 0007: a `withdraw` names the event it takes back. No foreign key: an archive
     # restores rows in key order, so the withdraw may come before the event it names.
     withdraws: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Migration 0011: what a tailoring event sets (RTR-7).
+    phase: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    week: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    protocol: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class Share(Base):

@@ -55,6 +55,10 @@ EVENT_WORDS = {
     "release_hold": "Hold released",
     "note": "Note",
     "withdraw": "Withdrawn",
+    "set_minimum": "Minimum changed",
+    "skip_week": "Week skipped",
+    "add_gate": "Clearance gate added",
+    "change_protocol": "Program changed",
 }
 SESSION_WORDS = {
     "self_massage": "Self-massage",

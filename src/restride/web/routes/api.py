@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from restride.domain.case import CheckIn, ClinicianEvent, ClinicianEventKind, Session
 from restride.domain.decision import Decision, Referral, TodayItem
@@ -143,9 +143,42 @@ class Reminder(BaseModel):
 
 
 class EventBody(BaseModel):
+    """A clinician's event; the tailoring kinds (RTR-7) say what they set."""
+
     model_config = ConfigDict(extra="forbid")
-    kind: Literal["clear", "hold", "release_hold", "note"]
+    kind: Literal[
+        "clear",
+        "hold",
+        "release_hold",
+        "note",
+        "set_minimum",
+        "skip_week",
+        "add_gate",
+        "change_protocol",
+    ]
     reason: str = Field(min_length=1, max_length=2000)
+    phase: str | None = Field(default=None, max_length=40, description="set_minimum, skip_week.")
+    days: int | None = Field(default=None, ge=1, le=365, description="set_minimum.")
+    week: int | None = Field(default=None, ge=1, le=52, description="skip_week.")
+    gate: str | None = Field(default=None, max_length=40, description="add_gate.")
+    protocol: str | None = Field(default=None, max_length=40, description="change_protocol.")
+
+    @model_validator(mode="after")
+    def _fits_its_kind(self) -> "EventBody":
+        self.event(dt.date.min)  # the case contract's own checks (the day is not one), as a 422
+        return self
+
+    def event(self, today: dt.date) -> ClinicianEvent:
+        return ClinicianEvent(
+            date=today,
+            kind=self.kind,
+            reason=self.reason.strip() or self.reason,
+            phase=self.phase,
+            days=self.days,
+            week=self.week,
+            gate=self.gate,
+            protocol=self.protocol,
+        )
 
 
 class WithdrawBody(BaseModel):
@@ -316,8 +349,9 @@ def athlete_history(
 def add_event(
     body: EventBody, me: CurrentClinician, athlete: SharedAthleteFor, db: Db, today: Today
 ) -> EventResult:
-    """Hold, clear, release or note for a shared athlete, dated today."""
-    event = ClinicianEvent(date=today, kind=body.kind, reason=body.reason.strip() or body.reason)
+    """Hold, clear, release, note or a tailoring of the program for a shared athlete, dated
+    today."""
+    event = body.event(today)
     outcome = events.record_for_athlete(
         db, athlete.id, event, athlete_name=athlete.name, today=today, clinician_id=me.account.id
     )

@@ -12,7 +12,8 @@ from pydantic import ValidationError
 
 from restride.domain.anatomy import SITES
 from restride.domain.case import Case, Imaging, Injury
-from restride.loading import builtin_protocol
+from restride.domain.choosing import propose
+from restride.loading import builtin_protocol, builtin_protocol_names
 from restride.services import athletes, decisions, events, insights
 from restride.services.errors import NotFoundError, ServiceError
 from restride.web.deps import CurrentAthlete, Db, Today
@@ -95,7 +96,15 @@ def onboard(
                 "imaging": sorted(imaging, key=lambda i: i.date),
             }
         )
-        athletes.start_episode(db, me.account.id, injury, program_start=today, today=today)
+        proposal = propose(injury, builtin_protocol_names())
+        athletes.start_episode(
+            db,
+            me.account.id,
+            injury,
+            program_start=today,
+            today=today,
+            protocol=proposal.protocol,
+        )
     except ValidationError as exc:
         context = {**onboarding_context(today, form), "error": one_line(exc)}
         return render(request, "onboarding.html", context, status=422)

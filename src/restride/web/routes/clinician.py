@@ -10,6 +10,9 @@ from pydantic import ValidationError
 
 from restride.domain.anatomy import SITES
 from restride.domain.case import ClinicianEvent
+from restride.domain.protocol import Phase
+from restride.domain.tailoring import minimum_of
+from restride.loading import builtin_protocol, builtin_protocol_names
 from restride.services import board, decisions, events
 from restride.services.errors import ServiceError
 from restride.web import invites
@@ -25,6 +28,12 @@ EVENT_KINDS = {
     "release_hold": "Release the hold",
     "clear": "Clear: e.g. after imaging or an examination",
     "note": "Note only",
+}
+TAILOR_KINDS = {
+    "set_minimum": "A phase's minimum: shorter or longer",
+    "skip_week": "Skip a week of the phase",
+    "add_gate": "Clear them before the phase starts",
+    "change_protocol": "Another program",
 }
 IMAGING_WORDS = {"xray": "X-ray", "mri": "MRI", "ct": "CT", "bone_scan": "Bone scan"}
 IMAGING_WORDS["ultrasound"] = "Ultrasound"
@@ -124,8 +133,13 @@ def timeline_context(
         return {**context, "case": None, "decision": None, "problem": exc.message}
     views = events.event_views(db, athlete.id, today=today)
     injury = record.case.injury
+    protocol = builtin_protocol(record.decision.protocol)
     return {
         **context,
+        "tailor_kinds": TAILOR_KINDS,
+        "phase_titles": {p.id: p.title for p in protocol.phases},
+        "minimums": {p.id: _minimum(p) for p in protocol.phases},
+        "protocol_ids": builtin_protocol_names(),
         "case": record.case,
         "decision": record.decision,
         "site": SITES[injury.site].name,
@@ -194,6 +208,55 @@ def add_event(
             request, db, me, athlete, today, status=422, error=message, form={"kind": kind}
         )
     return acted(request, db, me, athlete, today, outcome=outcome.summary)
+
+
+@router.post("/athletes/{athlete_id}/tailor")
+def tailor(
+    request: Request,
+    me: CurrentClinician,
+    athlete: SharedAthleteFor,
+    db: Db,
+    today: Today,
+    kind: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
+    phase: Annotated[str, Form()] = "",
+    days: Annotated[str, Form()] = "",
+    week: Annotated[str, Form()] = "",
+    protocol: Annotated[str, Form()] = "",
+) -> Response:
+    """RTR-7: a clinician's change to the athlete's program, with a reason."""
+    fields: dict[str, object] = {"date": today, "kind": kind, "reason": reason.strip()[:2000]}
+    if kind == "set_minimum":
+        fields |= {"phase": phase, "days": days.strip() or None}
+    elif kind == "skip_week":
+        fields |= {"phase": phase, "week": week.strip() or None}
+    elif kind == "add_gate":
+        fields |= {"gate": phase}
+    elif kind == "change_protocol":
+        fields |= {"protocol": protocol}
+    else:
+        return acted(request, db, me, athlete, today, status=422, error="Choose what to change.")
+    try:
+        event = ClinicianEvent.model_validate(fields)
+        outcome = events.record_for_athlete(
+            db,
+            athlete.id,
+            event,
+            athlete_name=athlete.name,
+            today=today,
+            clinician_id=me.account.id,
+        )
+    except (ValidationError, ServiceError) as exc:
+        message = one_line(exc) if isinstance(exc, ValidationError) else exc.message
+        if message.startswith("reason"):
+            message = "Give a reason: the athlete reads it with their plan."
+        return acted(request, db, me, athlete, today, status=422, error=message, tailor_open=True)
+    return acted(request, db, me, athlete, today, outcome=outcome.summary)
+
+
+def _minimum(phase: Phase) -> tuple[int, int] | None:
+    criterion = minimum_of(phase)
+    return (criterion.days, criterion.hard_floor) if criterion else None
 
 
 @router.post("/athletes/{athlete_id}/events/{event_id}/withdraw")

@@ -10,6 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from restride.domain.case import Case
+from restride.domain.choosing import propose
+from restride.loading import builtin_protocol, builtin_protocol_names
 from restride.services import decisions, events, sessions
 from restride.services.errors import NotFoundError, ServiceError
 from restride.services.sessions import ItemResult, OtherSession
@@ -58,8 +61,20 @@ def today_context(db: Db, athlete_id: str, today: dt.date, **extra: object) -> d
         "stamp": stamp,
         "since": utcnow().isoformat(),
         "poll_seconds": POLL_SECONDS,
+        "program": program_of(record.case, record.decision.protocol),
         **extra,
     }
+
+
+def program_of(case: Case, protocol_id: str) -> dict[str, str]:
+    """The program the athlete follows and why: restride's proposal for the injury, or the
+    one a clinician chose."""
+    proposal = propose(case.injury, builtin_protocol_names())
+    chosen = any(e.kind == "change_protocol" for e in case.clinician_events)
+    why = proposal.why
+    if protocol_id != proposal.protocol or chosen:
+        why = "Your clinician chose this program for you."
+    return {"id": protocol_id, "title": builtin_protocol(protocol_id).title, "why": why}
 
 
 @router.get("/today")
