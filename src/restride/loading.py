@@ -260,6 +260,13 @@ def _on_base(
         merged["rules"] = [r for r in base.get("rules", []) if r.get("id") not in own] + list(
             data["rules"]
         )
+    for key, same in (("evidence", "id"), ("departures", "step")):
+        # Added to the base's, not instead: a based protocol keeps the base's reasons, and its
+        # own entry replaces the base's with the same ID (evidence) or step (departures).
+        if isinstance(data.get(key), list):
+            own = {e.get(same) for e in data[key] if isinstance(e, dict)}
+            kept = [e for e in base.get(key, []) if isinstance(e, dict) and e.get(same) not in own]
+            merged[key] = kept + list(data[key])
     if "engine_rules" in data and isinstance(data["engine_rules"], dict):
         merged["engine_rules"] = {**base.get("engine_rules", {}), **data["engine_rules"]}
     if overrides is not None:

@@ -180,7 +180,7 @@ def test_init_asks_for_what_is_missing_and_asks_again_after_a_wrong_answer(
     result = restride(url, "init", "--interactive", stdin=answers)
     assert result.exit_code == 0, result.output
     assert "unknown injury site 'big toe'" in result.stderr
-    assert "Started the ten-steps program on 2026-03-02 for the navicular (left)" in words(
+    assert "Started the bone-high-risk program on 2026-03-02 for the navicular (left)" in words(
         result.stdout
     )
 

@@ -12,6 +12,7 @@ from restride.cli import (
     exports,
     imports,
     maintenance,
+    protocols,
     serve,
     sharing,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "imports",
     "main",
     "maintenance",
+    "protocols",
     "serve",
     "sharing",
 ]

@@ -144,6 +144,13 @@ def init(
     prior_bsi: Annotated[
         bool, typer.Option("--prior-bsi", help="You have had a bone stress injury before.")
     ] = False,
+    protocol: Annotated[
+        str | None,
+        typer.Option(
+            help="The recovery program, when your clinician chose one (default: the one "
+            "restride proposes for the site and kind; see `restride protocol list`)."
+        ),
+    ] = None,
     interactive: InteractiveOption = False,
 ) -> None:
     """Set up restride: the database, your account and your injury's recovery program."""
@@ -198,6 +205,14 @@ def init(
         )
     except ValidationError as exc:
         fail(one_line(exc))
+    from restride.domain.choosing import propose
+    from restride.loading import builtin_protocol_names
+
+    available = builtin_protocol_names()
+    proposal = propose(injury, available)
+    if protocol is not None and protocol not in available:
+        fail(f"--protocol: no protocol {protocol!r}; built in: {', '.join(available)}")
+    chosen = protocol or proposal.protocol
     with opened(migrate=True) as db:
         try:
             account = athletes.find_account(db, email)
@@ -207,17 +222,28 @@ def init(
             created = True
         if account.role != "athlete":
             fail(f"--email: {account.email} is a clinician account")
-        athletes.start_episode(db, account.id, injury, program_start=start_day, today=now)
+        athletes.start_episode(
+            db, account.id, injury, program_start=start_day, today=now, protocol=chosen
+        )
         location = database_location(db)
     p = out.print
     p(f"Database: {escape(location)}", highlight=False)
     verb = "Created the account" if created else "Using the existing account"
     p(f"{verb} {escape(account.name)} <{escape(account.email)}>.", highlight=False)
     p(
-        f"Started the ten-steps program on {start_day} for the {SITES[site].name} "
+        f"Started the {chosen} program on {start_day} for the {SITES[site].name} "
         f"({side}), which began on {onset_day}.",
         highlight=False,
     )
+    if chosen == proposal.protocol:
+        p(f"Why this program: {escape(proposal.why)}", highlight=False)
+    else:
+        p(
+            f"Chosen with --protocol; restride would have proposed {proposal.protocol}: "
+            f"{escape(proposal.why)}",
+            highlight=False,
+        )
+    p("Your clinician can change it (restride event change-protocol).", highlight=False)
     p()
     p("[bold]Next[/]")
     p(" restride checkin   how you are today: a minute, every day")

@@ -60,10 +60,36 @@ def protocol_show(
         str, typer.Argument(help="A built-in protocol name or a YAML file.")
     ] = "ten-steps",
     fmt: Annotated[Format, typer.Option("--format", help="text (default) or json.")] = Format.text,
+    site: Annotated[
+        str | None,
+        typer.Option(
+            help="Your injury site, e.g. metatarsal_4_shaft: each item then says what is "
+            "spared for it."
+        ),
+    ] = None,
+    side: Annotated[
+        str | None,
+        typer.Option(metavar="left|right|both", help="The injured side (with --site)."),
+    ] = None,
 ) -> None:
     """Print a protocol week by week, so it can be followed from the printout alone."""
+    import datetime as dt
+    from functools import partial
+
+    from restride.cli.prompts import choice, given_or_fail, site_id
+    from restride.domain.case import Injury
     from restride.loading import InputError
 
+    injury = None
+    if site is not None or side is not None:
+        if site is None or side is None:
+            fail("--site and --side go together: say where the injury is and on which side")
+        if fmt is not Format.text:
+            fail("--site and --side change the text printout: leave out --format json")
+        where = given_or_fail("--site", site_id, site)
+        which = given_or_fail("--side", partial(choice, choices=("left", "right", "both")), side)
+        # What is spared depends on the site and the side only, not on when it began.
+        injury = Injury(site=where, side=which, onset=dt.date(2000, 1, 1))  # type: ignore[arg-type]
     try:
         chosen = _protocol(name, name)
     except InputError as exc:
@@ -71,7 +97,7 @@ def protocol_show(
     if fmt is Format.json:
         sys.stdout.write(chosen.model_dump_json(indent=2, by_alias=True) + "\n")
     else:
-        print_protocol(out, chosen)
+        print_protocol(out, chosen, injury)
 
 
 @protocol_app.command("check")
