@@ -203,3 +203,34 @@ def test_no_tailoring_ends_a_phase_before_its_floor(protocol: Protocol, days: in
     for span in spans:
         if span.end is not None:
             assert (span.end - span.start).days + 1 >= max(minimum.floor, min(days, 56))
+
+
+def test_ten_steps_returns_to_running_within_its_published_range(
+    protocol: Protocol, bone_runner: Simulation
+) -> None:
+    weeks = protocol.return_to_run
+    assert weeks is not None and weeks.phase == "run"
+
+    assert weeks.weeks[0] <= first_day(bone_runner, "run") / 7 <= weeks.weeks[1]
+
+
+def test_a_clinician_can_bring_30_minutes_of_running_inside_rtr_7_but_not_by_rushing_the_runs(
+    protocol: Protocol, bone_runner: Simulation
+) -> None:
+    shorter = {
+        0: [
+            tailor(0, "set_minimum", "strong on review", phase="corrective", days=28),
+            tailor(0, "set_minimum", "walks briskly already", phase="walk", days=21),
+            tailor(0, "set_minimum", "in a hurry", phase="run", days=42),
+        ]
+    }
+    sim = run_with(protocol, 200, shorter)
+
+    # As written, 30 minutes of running comes at about week 28 (RTR-7: deliberately slow).
+    assert first_day(bone_runner, "maintain") / 7 > 27
+    # Tailored within the floors, it comes inside the published 6-27 weeks...
+    assert first_day(sim, "maintain") / 7 <= 27
+    # ...but the run weeks are not cut: skipping them would make the runs jump (LOAD-1).
+    refused = [w.text for w in sim.decisions[0].warnings if w.rule == "TS-TAILORED"]
+    assert refused and "the runs grow too fast" in refused[0]
+    assert [d.week for d in sim.decisions if d.phase == "run"][-1] == 12
