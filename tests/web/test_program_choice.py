@@ -96,3 +96,19 @@ def test_an_added_gate_keeps_the_athlete_waiting_until_the_clinician_clears_it(
     assert decision.next is not None
     gate = [u for u in decision.next.unmet if u.rule == "TS-TAILORED"]
     assert gate and gate[0].kind == "clinician_clearance"
+
+
+def test_after_a_change_of_program_every_page_of_the_athlete_still_opens(people: People) -> None:
+    people.alice.post("/checkin", ALL_CLEAR)
+    changed = people.bob.post(
+        f"/athletes/{people.alice.id}/tailor",
+        {"kind": "change_protocol", "protocol": "bone-high-risk", "reason": "MRI: high-risk"},
+    )
+    assert changed.status_code == 303
+
+    for page in ("/today", "/plan", "/history", "/api/today", "/api/history"):
+        response = people.alice.client.get(page)
+        assert response.status_code == 200, (page, response.text[:300])
+    assert people.alice.client.get("/api/today").json()["protocol"] == "bone-high-risk"
+    board = people.bob.client.get("/board")
+    assert board.status_code == 200 and "Alice" in board.text
