@@ -151,7 +151,7 @@ def _exercise_text(exercise: ExerciseItem) -> str:
 def _dose(sets: int | None, reps: int | None, hold_s: int | None, minutes: float | None) -> str:
     parts = []
     if sets:
-        parts.append(f"{sets} sets")
+        parts.append(f"{sets} set{'s' if sets != 1 else ''}")
     if reps:
         parts.append(f"{reps} reps")
     if hold_s:
@@ -652,9 +652,7 @@ def _intervals_line(intervals: Intervals) -> str:
 def _dose_line(protocol: Protocol, dose: ExerciseDose, numbers: dict[str, int]) -> str:
     exercise = protocol.library.exercises[dose.id]
     note = f" {dose.note}" if dose.note else ""
-    amount = _dose(dose.sets if dose.sets != 1 else None, dose.reps, dose.hold_s, dose.minutes)
-    if dose.sets == 1:
-        amount = "1 set" if amount == "once" else f"1 set × {amount}"
+    amount = _dose(dose.sets, dose.reps, dose.hold_s, dose.minutes)
     return f"#{numbers[dose.id]} {exercise.name}: {amount}.{note}"
 
 
