@@ -189,7 +189,9 @@ def builtin_protocol(name: str = "ten-steps") -> Protocol:
     return _protocol_from(DATA / "protocols" / f"{name}.yaml", f"{name}.yaml")
 
 
+@cache
 def builtin_protocol_names() -> list[str]:
+    """The built-in protocols' names (the package's files do not change while it runs)."""
     folder = DATA / "protocols"
     return sorted(
         p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")

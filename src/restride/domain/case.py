@@ -211,6 +211,13 @@ class ClinicianEvent(_Strict):
         return self
 
 
+def standing_events(events: list[ClinicianEvent]) -> list[ClinicianEvent]:
+    """The events that still count: a withdrawn event counts as never given (a mistake taken
+    back); the withdrawal itself is kept as a note the runner reads."""
+    withdrawn = {e.withdraws for e in events if e.kind == "withdraw"}
+    return [e for e in events if e.id is None or e.id not in withdrawn]
+
+
 def _kinds_taking(name: str) -> str:
     return {
         "phase": "set_minimum and skip_week",

@@ -54,8 +54,10 @@ class Criteria:
         """The phase's exit criteria, with a clearance gate a clinician added (RTR-7)."""
         replay = self._replay
         st = replay.state
-        added = extra_gate(replay.protocol, st.phase_index, st.tailoring) if st.tailoring else None
-        return [*replay.phase.exit, added] if added else list(replay.phase.exit)
+        if not st.tailoring:
+            return replay.phase.exit
+        added = extra_gate(replay.protocol, st.phase_index, st.tailoring)
+        return [*replay.phase.exit, added] if added else replay.phase.exit
 
     def status(
         self, criterion: Criterion, day: dt.date, *, bone: bool
@@ -67,12 +69,12 @@ class Criteria:
         phase = replay.phase
         in_phase = (day - st.phase_start).days + 1
         if isinstance(criterion, MinDaysInPhase):
-            days, _ = minimum_days(phase, criterion, st.tailoring)
+            days = minimum_days(phase, criterion, st.tailoring)
             if in_phase >= days + 1:
                 return None, None
             return f"day {in_phase} of at least {days}", st.phase_start + dt.timedelta(days=days)
         if isinstance(criterion, MinDaysFromStart):
-            days, _ = minimum_days(phase, criterion, st.tailoring)
+            days = minimum_days(phase, criterion, st.tailoring)
             since = (day - case.program_start).days
             if since >= days:
                 return None, None
@@ -91,7 +93,7 @@ class Criteria:
         if isinstance(criterion, ProgramComplete):
             if st.program_complete:
                 return None, None
-            skipped = skipped_weeks(phase, st.tailoring)
+            skipped = skipped_weeks(phase, st.tailoring) if st.tailoring else set()
             weeks_left = len(
                 [w for w in range(st.week_index + 1, len(phase.weeks)) if w not in skipped]
             )

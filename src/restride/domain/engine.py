@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from restride.domain.anatomy import SITES
-from restride.domain.case import TAILORING_KINDS
+from restride.domain.case import TAILORING_KINDS, standing_events
 from restride.domain.criteria import Criteria
 from restride.domain.decision import PhaseSpan
 from restride.domain.memory import (
@@ -390,22 +390,27 @@ class Replay:
                 self._tailor(day, event, notes)
             else:
                 st.last_note = event  # a note, or a withdrawal said as one
+        if st.tailoring:
+            self._tailoring_notes(day, notes)
+        if st.last_note is not None and (day - st.last_note.date).days < NOTE_DAYS:
+            text = _event_text(st.last_note)
+            if st.last_note.kind == "withdraw":
+                text = "an earlier decision was withdrawn: " + text
+            notes.append(Note(self.rules["clinician_note"], text))
+
+    def _tailoring_notes(self, day: dt.date, notes: list[Note]) -> None:
+        """The tailoring of the phase the runner is in is a reason every day it shapes."""
+        st = self.state
         phase_id = self.phase.id
         next_id = self.protocol.phases[min(st.phase_index + 1, len(self.protocol.phases) - 1)].id
         for event in st.tailoring:
-            # The tailoring of the phase the runner is in is a reason every day it shapes.
             if (
                 event.date == day
                 or event.phase == phase_id
                 or (event.kind == "add_gate" and event.gate == next_id)
                 or (event.kind == "change_protocol" and (day - event.date).days < NOTE_DAYS)
             ):
-                notes.append(Note(rules["tailored"], describe(self.protocol, event)))
-        if st.last_note is not None and (day - st.last_note.date).days < NOTE_DAYS:
-            text = _event_text(st.last_note)
-            if st.last_note.kind == "withdraw":
-                text = "an earlier decision was withdrawn: " + text
-            notes.append(Note(self.rules["clinician_note"], text))
+                notes.append(Note(self.rules["tailored"], describe(self.protocol, event)))
 
     def _tailor(self, day: dt.date, event: ClinicianEvent, notes: list[Note]) -> None:
         """RTR-7: a clinician's change to the program stands from its day on; one that does not
@@ -911,13 +916,6 @@ def prescribed_kinds(phase: Phase) -> set[str]:
     if any(c.kind == "test_passed" for c in phase.exit):
         kinds.add("test")
     return kinds
-
-
-def standing_events(events: list[ClinicianEvent]) -> list[ClinicianEvent]:
-    """The events that still count: a withdrawn event counts as never given (a mistake taken
-    back); the withdrawal itself is kept as a note the runner reads."""
-    withdrawn = {e.withdraws for e in events if e.kind == "withdraw"}
-    return [e for e in events if e.id is None or e.id not in withdrawn]
 
 
 def _in_order(sessions: list[Session]) -> list[Session]:

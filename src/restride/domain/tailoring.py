@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from restride.domain.case import standing_events
 from restride.domain.protocol import (
     ClinicianClearance,
     MinDaysFromStart,
@@ -20,7 +21,7 @@ from restride.domain.protocol import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
     from restride.domain.case import Case, ClinicianEvent
 
@@ -31,12 +32,7 @@ def in_force(case: Case) -> Case:
     """The case under the protocol a clinician last chose: a `change_protocol` starts the new
     program on its day, and everything recorded before it is read as history before the start
     (its red flags and clinician events stand)."""
-    withdrawn = {e.withdraws for e in case.clinician_events if e.kind == "withdraw"}
-    changes = [
-        e
-        for e in case.clinician_events
-        if e.kind == "change_protocol" and (e.id is None or e.id not in withdrawn)
-    ]
+    changes = [e for e in standing_events(case.clinician_events) if e.kind == "change_protocol"]
     if not changes:
         return case
     last = max(changes, key=lambda e: (e.date, e.time or dt.time.min))
@@ -97,17 +93,12 @@ def _skippable(phase: Phase, skipped: set[int]) -> list[int]:
     return repeats + [i for i in inner if i not in repeats]
 
 
-def minimum_days(
-    phase: Phase, criterion: Minimum, tailoring: Iterable[ClinicianEvent]
-) -> tuple[int, list[ClinicianEvent]]:
-    """The minimum in force for `criterion` and the events that set it."""
-    if criterion is not minimum_of(phase):
-        return criterion.days, []
-    events = [
-        e for e in tailoring if e.phase == phase.id and e.kind in ("set_minimum", "skip_week")
-    ]
-    days, _ = tailored_plan(phase, events)
-    return (criterion.days if days is None else days), events
+def minimum_days(phase: Phase, criterion: Minimum, tailoring: list[ClinicianEvent]) -> int:
+    """The minimum in force for `criterion`, as the clinician's tailoring set it."""
+    if not tailoring or criterion is not minimum_of(phase):
+        return criterion.days
+    days, _ = tailored_plan(phase, tailoring)
+    return criterion.days if days is None else days
 
 
 def skipped_weeks(phase: Phase, tailoring: Iterable[ClinicianEvent]) -> set[int]:
@@ -134,34 +125,18 @@ def extra_gate(
 
 
 def problem(
-    protocol: Protocol, event: ClinicianEvent, earlier: Iterable[ClinicianEvent] = ()
+    protocol: Protocol, event: ClinicianEvent, earlier: Sequence[ClinicianEvent] = ()
 ) -> str | None:
     """Why `event` cannot tailor `protocol` after the `earlier` tailoring, in a clinician's
     words; None when it can."""
-    earlier = list(earlier)
     ids = [p.id for p in protocol.phases]
     if event.kind in ("set_minimum", "skip_week"):
         if event.phase not in ids:
             return f"no phase {event.phase!r} in {protocol.id}; phases: {', '.join(ids)}"
         phase = protocol.phases[ids.index(event.phase)]
-        if event.kind == "set_minimum":
-            criterion = minimum_of(phase)
-            if criterion is None:
-                return f"{phase.title} has no minimum duration to change"
-            if event.days is not None and event.days < criterion.hard_floor:
-                return (
-                    f"{event.days} days is below {phase.title}'s floor of "
-                    f"{criterion.hard_floor} days (RTR-7: the protocol's hard floor)"
-                )
-        if event.kind == "skip_week":
-            if not phase.weeks:
-                return f"{phase.title} has no weekly plan to skip a week of"
-            if event.week is not None and event.week > len(phase.weeks):
-                return f"{phase.title} has {len(phase.weeks)} weeks; there is no week {event.week}"
-            if event.week == len(phase.weeks):
-                return f"week {event.week} is {phase.title}'s last week, the one its exit tests"
-    if event.kind in ("set_minimum", "skip_week"):
-        phase = protocol.phases[ids.index(event.phase or "")]
+        why = _misfit(phase, event)
+        if why is not None:
+            return why
         _, skipped = tailored_plan(phase, [*earlier, event])
         kept = [w for i, w in enumerate(phase.weeks) if i not in skipped]
         spikes = check_run_spikes("", phase.model_copy(update={"weeks": kept}), protocol.load)
@@ -173,6 +148,27 @@ def problem(
                 f"no phase {event.gate!r} after the first in {protocol.id}; phases: "
                 + ", ".join(ids[1:])
             )
+    return None
+
+
+def _misfit(phase: Phase, event: ClinicianEvent) -> str | None:
+    """Why a minimum or a skipped week does not fit `phase`, or None."""
+    if event.kind == "set_minimum":
+        criterion = minimum_of(phase)
+        if criterion is None:
+            return f"{phase.title} has no minimum duration to change"
+        if event.days is not None and event.days < criterion.hard_floor:
+            return (
+                f"{event.days} days is below {phase.title}'s floor of "
+                f"{criterion.hard_floor} days (RTR-7: the protocol's hard floor)"
+            )
+        return None
+    if not phase.weeks:
+        return f"{phase.title} has no weekly plan to skip a week of"
+    if event.week is not None and event.week > len(phase.weeks):
+        return f"{phase.title} has {len(phase.weeks)} weeks; there is no week {event.week}"
+    if event.week == len(phase.weeks):
+        return f"week {event.week} is {phase.title}'s last week, the one its exit tests"
     return None
 
 

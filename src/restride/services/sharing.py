@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from restride.domain.case import TAILORING_KINDS
+from restride.domain.case import TAILORING_KINDS, standing_events
 from restride.services import day
 from restride.services.athletes import AccountInfo, require_active_episode
 from restride.services.errors import (
@@ -129,7 +129,9 @@ def _check_tailoring(
     from restride.domain.tailoring import problem
     from restride.loading import builtin_protocol, builtin_protocol_names
 
-    case = repo.episode_case(tx, episode, today)
+    # The protocol in force and the events are all a tailoring is checked against: the
+    # check-ins and sessions of a window of one day are enough (events are read whole).
+    case = repo.episode_case(tx, episode, today, since=today)
     if event.kind == "change_protocol":
         names = builtin_protocol_names()
         if event.protocol not in names:
@@ -145,11 +147,10 @@ def _check_tailoring(
             )
         return
     protocol = builtin_protocol(case.protocol)
-    withdrawn = {e.withdraws for e in case.clinician_events if e.kind == "withdraw"}
     earlier = [
         e
-        for e in case.clinician_events
-        if e.kind in ("set_minimum", "skip_week", "add_gate") and e.id not in withdrawn
+        for e in standing_events(case.clinician_events)
+        if e.kind in ("set_minimum", "skip_week", "add_gate")
     ]
     why = problem(protocol, event, earlier)
     if why is not None:

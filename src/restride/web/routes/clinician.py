@@ -186,10 +186,23 @@ def add_event(
     kind: Annotated[str, Form()],
     reason: Annotated[str, Form()] = "",
 ) -> Response:
+    fields = {"date": today, "kind": kind, "reason": reason.strip()[:2000]}
+    return record_event(request, db, me, athlete, today, fields, form={"kind": kind})
+
+
+def record_event(
+    request: Request,
+    db: Db,
+    me: CurrentClinician,
+    athlete: SharedAthleteFor,
+    today: Today,
+    fields: dict[str, object],
+    **on_error: object,
+) -> Response:
+    """Record the event `fields` describe and show what it changed; a refusal shows the form
+    again with the reason (and `on_error`'s context)."""
     try:
-        event = ClinicianEvent.model_validate(
-            {"date": today, "kind": kind, "reason": reason.strip()[:2000]}
-        )
+        event = ClinicianEvent.model_validate(fields)
         if event.kind == "withdraw":
             raise ServiceError("Withdraw an event with the button beside it.")
         outcome = events.record_for_athlete(
@@ -202,11 +215,9 @@ def add_event(
         )
     except (ValidationError, ServiceError) as exc:
         message = one_line(exc) if isinstance(exc, ValidationError) else exc.message
-        if "reason" in message:
+        if message.startswith("reason"):
             message = "Give a reason: the athlete reads it with their plan."
-        return acted(
-            request, db, me, athlete, today, status=422, error=message, form={"kind": kind}
-        )
+        return acted(request, db, me, athlete, today, status=422, error=message, **on_error)
     return acted(request, db, me, athlete, today, outcome=outcome.summary)
 
 
@@ -236,22 +247,7 @@ def tailor(
         fields |= {"protocol": protocol}
     else:
         return acted(request, db, me, athlete, today, status=422, error="Choose what to change.")
-    try:
-        event = ClinicianEvent.model_validate(fields)
-        outcome = events.record_for_athlete(
-            db,
-            athlete.id,
-            event,
-            athlete_name=athlete.name,
-            today=today,
-            clinician_id=me.account.id,
-        )
-    except (ValidationError, ServiceError) as exc:
-        message = one_line(exc) if isinstance(exc, ValidationError) else exc.message
-        if message.startswith("reason"):
-            message = "Give a reason: the athlete reads it with their plan."
-        return acted(request, db, me, athlete, today, status=422, error=message, tailor_open=True)
-    return acted(request, db, me, athlete, today, outcome=outcome.summary)
+    return record_event(request, db, me, athlete, today, fields, tailor_open=True)
 
 
 def _minimum(phase: Phase) -> tuple[int, int] | None:
